@@ -6,7 +6,14 @@ import type { LocatedString, PolicyStatement, TrustPolicy } from "./policy-model
 
 /** One way a statement admits more than it should, with the policy values that cause it. */
 export interface BreadthIssue {
-  kind: "any-repository" | "owner-prefix" | "org-wide" | "repo-prefix" | "repo-wide" | "pull-request" | "ref-prefix";
+  kind:
+    | "any-repository"
+    | "owner-prefix"
+    | "org-wide"
+    | "repo-prefix"
+    | "repo-wide"
+    | "pull-request"
+    | "ref-prefix";
   statement: PolicyStatement;
   /** The repository the statement seems meant for (`owner/name`, or the immutable segment). */
   intended: string | null;
@@ -33,25 +40,33 @@ function subOf(repoSeg: string, context: string) {
   return `repo:${repoSeg}:${context}`;
 }
 
-function probeFor(owner: string, repo: string, context: "branch" | "pr" | "env" | "tag", name?: string): Probe {
+function probeFor(
+  owner: string,
+  repo: string,
+  context: "branch" | "pr" | "env" | "tag",
+  name?: string,
+): Probe {
   const bareOwner = owner.split("@")[0]!;
   const bareRepo = repo.split("@")[0]!;
   const ref =
     context === "pr"
       ? "refs/pull/1/merge"
       : context === "tag"
-        ? `refs/tags/${name ?? "rcprobe-tag"}`
-        : `refs/heads/${context === "branch" ? (name ?? "rcprobe-branch") : "main"}`;
+        ? `refs/tags/${name ?? "any-tag"}`
+        : `refs/heads/${context === "branch" ? (name ?? "any-branch") : "main"}`;
   const ctx =
-    context === "pr" ? "pull_request" : context === "env" ? `environment:${name ?? "rcprobe-env"}` : `ref:${ref}`;
+    context === "pr" ? "pull_request" : context === "env" ? `environment:${name ?? "any-env"}` : `ref:${ref}`;
   const claims: Record<string, ClaimSet[string]> = {
     sub: { kind: "value", value: subOf(`${owner}/${repo}`, ctx) },
     repository: { kind: "value", value: `${bareOwner}/${bareRepo}` },
     repository_id: { kind: "value", value: "987654321" },
-    job_workflow_ref: { kind: "value", value: `${bareOwner}/${bareRepo}/.github/workflows/rcprobe.yml@${ref}` },
+    job_workflow_ref: {
+      kind: "value",
+      value: `${bareOwner}/${bareRepo}/.github/workflows/any-workflow.yml@${ref}`,
+    },
     ref: { kind: "value", value: ref },
   };
-  if (context === "env") claims.environment = { kind: "value", value: name ?? "rcprobe-env" };
+  if (context === "env") claims.environment = { kind: "value", value: name ?? "any-env" };
   return { claims, attackerChosen: new Set() };
 }
 
@@ -83,7 +98,8 @@ function admits(
   for (const c of s.conditions) {
     const kc = classifyKey(c.key, issuer);
     if (kc.kind !== "claim") continue;
-    const relevant = IDENTITY_CLAIMS.has(kc.claim) || (CONTEXT_CLAIMS.has(kc.claim) && !probe.attackerChosen.has(kc.claim));
+    const relevant =
+      IDENTITY_CLAIMS.has(kc.claim) || (CONTEXT_CLAIMS.has(kc.claim) && !probe.attackerChosen.has(kc.claim));
     if (!relevant) continue;
     const t = traceCondition(c, version, probe.claims, issuer);
     if (t.outcome === false) return { admitted: false, values: [] };
@@ -129,8 +145,8 @@ export function analyzeBreadth(policy: TrustPolicy): BreadthIssue[] {
   for (const { statement: s, issuer } of githubStatements(policy)) {
     const v = policy.version;
     const foreign = (["branch", "pr", "env"] as const).flatMap((ctx) => [
-      probeFor("rcprobe-owner", "rcprobe-repo", ctx),
-      probeFor("rcprobe-owner@424242", "rcprobe-repo@434343", ctx),
+      probeFor("someone-else", "another-repo", ctx),
+      probeFor("someone-else@424242", "another-repo@434343", ctx),
     ]);
     const attacker = (p: Probe): Probe => ({ ...p, attackerChosen: new Set(CONTEXT_CLAIMS) });
     const anyHit = foreign.map((p) => admits(s, v, issuer, attacker(p))).find((r) => r.admitted);
@@ -143,7 +159,7 @@ export function analyzeBreadth(policy: TrustPolicy): BreadthIssue[] {
         kind: "any-repository",
         statement: s,
         intended: null,
-        example: subOf("any-owner/any-repo", "ref:refs/heads/main"),
+        example: subOf("someone-else/any-repo", "ref:refs/heads/main"),
         values: anyHit?.values ?? [],
         detail: s.principal?.everyone
           ? 'Principal "*" trusts every principal'
@@ -170,7 +186,7 @@ export function analyzeBreadth(policy: TrustPolicy): BreadthIssue[] {
         });
         continue;
       }
-      const otherRepo = immutable ? "rcprobe-repo@434343" : "rcprobe-repo";
+      const otherRepo = immutable ? "another-repo@434343" : "another-repo";
       const orgHit = (["branch", "pr", "env"] as const)
         .map((ctx) => admits(s, v, issuer, attacker(probeFor(owner, otherRepo, ctx))))
         .find((r) => r.admitted);
@@ -206,7 +222,7 @@ export function analyzeBreadth(policy: TrustPolicy): BreadthIssue[] {
           kind: "repo-wide",
           statement: s,
           intended: seg,
-          example: subOf(seg, "ref:refs/heads/rcprobe-branch"),
+          example: subOf(seg, "ref:refs/heads/any-branch"),
           values: branch.values,
           detail: "every branch any writer pushes, every pull request and every environment",
         });
@@ -231,7 +247,10 @@ export function analyzeBreadth(policy: TrustPolicy): BreadthIssue[] {
           kind: "ref-prefix",
           statement: s,
           intended: seg,
-          example: refHit.p.context === "env" ? subOf(seg, `environment:${refHit.p.name}`) : subOf(seg, `ref:${refHit.p.ref}`),
+          example:
+            refHit.p.context === "env"
+              ? subOf(seg, `environment:${refHit.p.name}`)
+              : subOf(seg, `ref:${refHit.p.ref}`),
           values: refHit.r.values,
           detail: refHit.p.why,
         });
@@ -251,17 +270,23 @@ interface PrefixProbe {
 /** Branch, tag and environment names a writer could create that a wildcard would admit. */
 function prefixProbes(s: PolicyStatement, issuer: string): PrefixProbe[] {
   const probes: PrefixProbe[] = [
-    { context: "branch", name: "rcprobe-branch", ref: "refs/heads/rcprobe-branch", why: "any branch a writer pushes" },
-    { context: "tag", name: "rcprobe-tag", ref: "refs/tags/rcprobe-tag", why: "any tag a writer pushes" },
+    {
+      context: "branch",
+      name: "any-branch",
+      ref: "refs/heads/any-branch",
+      why: "any branch a writer pushes",
+    },
+    { context: "tag", name: "any-tag", ref: "refs/tags/any-tag", why: "any tag a writer pushes" },
   ];
   for (const c of s.conditions) {
     const kc = classifyKey(c.key, issuer);
-    if (kc.kind !== "claim" || (kc.claim !== "sub" && kc.claim !== "ref" && kc.claim !== "environment")) continue;
+    if (kc.kind !== "claim" || (kc.claim !== "sub" && kc.claim !== "ref" && kc.claim !== "environment"))
+      continue;
     for (const v of c.values) {
       const m = /(?:^|:)(refs\/(?:heads|tags)\/)([^*?]*)[*?]/.exec(v.value);
       if (m) {
         const isTag = m[1] === "refs/tags/";
-        const name = `${m[2]}rcprobe`;
+        const name = extendName(m[2]!);
         probes.push({
           context: isTag ? "tag" : "branch",
           name,
@@ -269,16 +294,24 @@ function prefixProbes(s: PolicyStatement, issuer: string): PrefixProbe[] {
           why: `${isTag ? "tags" : "branches"} a writer can create, such as ${m[1]}${name}, match the wildcard`,
         });
       }
-      const e = kc.claim === "environment" ? /^([^*?]*)[*?]/.exec(v.value) : /:environment:([^*?]*)[*?]/.exec(v.value);
+      const e =
+        kc.claim === "environment"
+          ? /^([^*?]*)[*?]/.exec(v.value)
+          : /:environment:([^*?]*)[*?]/.exec(v.value);
       if (e) {
         probes.push({
           context: "env",
-          name: `${e[1]}rcprobe`,
+          name: extendName(e[1]!),
           ref: "",
-          why: `environments named like ${e[1]}rcprobe match the wildcard, and a workflow that names a missing environment creates it`,
+          why: `environments named like ${extendName(e[1]!)} match the wildcard, and a workflow that names a missing environment creates it`,
         });
       }
     }
   }
   return probes;
+}
+
+/** A name a writer could create that a trailing wildcard after `prefix` admits: `main` → `main-x`. */
+function extendName(prefix: string): string {
+  return prefix === "" || /[-/._]$/.test(prefix) ? `${prefix}x` : `${prefix}-x`;
 }

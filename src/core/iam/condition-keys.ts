@@ -52,7 +52,11 @@ export function classifyKey(key: string, issuer: string): KeyClass {
 /** True when `hostPath` names, or nearly names, a GitHub Actions token issuer. */
 export function looksLikeGithubIssuer(hostPath: string): boolean {
   const p = hostPath.toLowerCase().replace(/^https?:\/\//, "");
-  if (p.includes("actions.githubusercontent") || p.endsWith("/_services/token") || p.includes("/_services/token/"))
+  if (
+    p.includes("actions.githubusercontent") ||
+    p.endsWith("/_services/token") ||
+    p.includes("/_services/token/")
+  )
     return true;
   const host = p.split("/")[0] ?? "";
   return editDistance(host, GITHUB_ISSUER) <= 3;

@@ -3,8 +3,8 @@ import type { Span } from "../span.js";
 import { type ClaimSet, type ClaimValue, claimOf } from "./claims.js";
 import { classifyKey, GITHUB_ISSUER, type KeyClass } from "./condition-keys.js";
 import { type ParsedOperator, parseOperator } from "./operators.js";
-import { parsePolicyValue } from "./policy-variables.js";
 import type { PolicyCondition, PolicyStatement, PrincipalSpec, TrustPolicy } from "./policy-model.js";
+import { parsePolicyValue } from "./policy-variables.js";
 import { and3, or3, type Tri } from "./tri.js";
 
 /** What is being asked: the token's claims, its issuer, and the role the policy belongs to. */
@@ -68,7 +68,9 @@ export function evaluateTrustPolicy(policy: TrustPolicy, request: EvaluationRequ
   const issuer = request.issuer ?? GITHUB_ISSUER;
   const roleArn = request.roleArn ?? policy.role.arn;
   const action = request.action ?? DEFAULT_ACTION;
-  const statements = policy.statements.map((s) => traceStatement(s, policy.version, request.claims, issuer, roleArn, action));
+  const statements = policy.statements.map((s) =>
+    traceStatement(s, policy.version, request.claims, issuer, roleArn, action),
+  );
   return decide(statements);
 }
 
@@ -88,7 +90,9 @@ export function decide(statements: StatementTrace[]): Evaluation {
   const label = (s: StatementTrace) => `statement ${s.index}${s.sid ? ` (${s.sid})` : ""}`;
   if (anyDeny === true) {
     const d = statements.filter((s) => s.effect === "Deny" && s.applies === true);
-    reasons.push(`explicit Deny: ${d.map(label).join(", ")} applies, and an explicit Deny overrides every Allow`);
+    reasons.push(
+      `explicit Deny: ${d.map(label).join(", ")} applies, and an explicit Deny overrides every Allow`,
+    );
     return { decision: "deny", explicitDeny: true, statements, reasons };
   }
   if (anyAllow === true && anyDeny === false) {
@@ -106,10 +110,16 @@ export function decide(statements: StatementTrace[]): Evaluation {
   }
   for (const s of statements) {
     if (s.applies !== "unknown") continue;
-    const why = [s.principal.note, s.action.note, ...s.conditions.filter((c) => c.outcome === "unknown").map((c) => c.note)]
+    const why = [
+      s.principal.note,
+      s.action.note,
+      ...s.conditions.filter((c) => c.outcome === "unknown").map((c) => c.note),
+    ]
       .filter((x): x is string => !!x)
       .join("; ");
-    reasons.push(`${label(s)} (${s.effect ?? "no valid Effect"}) may or may not apply: ${why || "it could not be read"}`);
+    reasons.push(
+      `${label(s)} (${s.effect ?? "no valid Effect"}) may or may not apply: ${why || "it could not be read"}`,
+    );
   }
   return { decision: "indeterminate", explicitDeny: false, statements, reasons };
 }
@@ -142,7 +152,9 @@ function traceStatement(
 }
 
 /** Parses an IAM ARN of an OIDC provider: `arn:PARTITION:iam::ACCOUNT:oidc-provider/HOST/PATH`. */
-export function parseProviderArn(arn: string): { partition: string; account: string; hostPath: string } | null {
+export function parseProviderArn(
+  arn: string,
+): { partition: string; account: string; hostPath: string } | null {
   const m = /^arn:([^:]+):iam::(\d{12}|\*?):oidc-provider\/(.+)$/.exec(arn);
   return m ? { partition: m[1]!, account: m[2]!, hostPath: m[3]! } : null;
 }
@@ -153,10 +165,18 @@ export function parseRoleArnParts(arn: string): { partition: string; account: st
   return m ? { partition: m[1]!, account: m[2]! } : null;
 }
 
-function principalOutcome(s: PolicyStatement, issuer: string, roleArn: string | null): StatementTrace["principal"] {
+function principalOutcome(
+  s: PolicyStatement,
+  issuer: string,
+  roleArn: string | null,
+): StatementTrace["principal"] {
   const p: PrincipalSpec | null = s.principal;
   if (!p) return { outcome: "unknown", note: "the statement has no usable Principal" };
-  if (p.everyone) return { outcome: true, note: 'Principal "*" admits every principal, GitHub tokens of any repository included' };
+  if (p.everyone)
+    return {
+      outcome: true,
+      note: 'Principal "*" admits every principal, GitHub tokens of any repository included',
+    };
   const role = roleArn ? parseRoleArnParts(roleArn) : null;
   const notes: string[] = [];
   for (const f of p.federated) {
@@ -170,21 +190,31 @@ function principalOutcome(s: PolicyStatement, issuer: string, roleArn: string | 
     }
     return {
       outcome: true,
-      note: role ? null : `matches issuer ${issuer}; the provider's account was not checked (no role ARN given)`,
+      note: role
+        ? null
+        : `matches issuer ${issuer}; the provider's account was not checked (no role ARN given)`,
     };
   }
   if (p.federated.length === 0) {
-    return { outcome: false, note: "no Federated principal: this statement does not trust any OIDC provider" };
+    return {
+      outcome: false,
+      note: "no Federated principal: this statement does not trust any OIDC provider",
+    };
   }
   const named = p.federated.map((f) => f.value).join(", ");
-  return { outcome: false, note: notes[0] ?? `the token's issuer is ${issuer}, but the statement trusts ${named}` };
+  return {
+    outcome: false,
+    note: notes[0] ?? `the token's issuer is ${issuer}, but the statement trusts ${named}`,
+  };
 }
 
 function actionOutcome(s: PolicyStatement, action: string): StatementTrace["action"] {
   if (!s.action) return { outcome: "unknown", note: "the statement has no Action" };
   const hit = s.action.values.some((v) => matchGlob(actionTokens(v.value), action, { ignoreCase: true }));
   if (s.action.kind === "Action") {
-    return hit ? { outcome: true, note: null } : { outcome: false, note: `${action} is not among the statement's actions` };
+    return hit
+      ? { outcome: true, note: null }
+      : { outcome: false, note: `${action} is not among the statement's actions` };
   }
   return hit ? { outcome: false, note: `${action} is excluded by NotAction` } : { outcome: true, note: null };
 }
@@ -221,7 +251,8 @@ export function resolveKey(
 ): { claim: string | null; value: ClaimValue; note: string | null } {
   switch (keyClass.kind) {
     case "claim":
-      if (keyClass.support === "supported") return { claim: keyClass.claim, value: claimOf(claims, keyClass.claim), note: null };
+      if (keyClass.support === "supported")
+        return { claim: keyClass.claim, value: claimOf(claims, keyClass.claim), note: null };
       if (keyClass.support === "uncertain")
         return {
           claim: keyClass.claim,
@@ -268,7 +299,12 @@ function nullOutcome(values: string[], absent: boolean): Tri {
   return result;
 }
 
-export function traceCondition(c: PolicyCondition, version: string | null, claims: ClaimSet, issuer: string): ConditionTrace {
+export function traceCondition(
+  c: PolicyCondition,
+  version: string | null,
+  claims: ClaimSet,
+  issuer: string,
+): ConditionTrace {
   const base = {
     operator: c.operator,
     key: c.key,
@@ -290,7 +326,8 @@ export function traceCondition(c: PolicyCondition, version: string | null, claim
   if (!op) return out("unknown", `"${c.operator}" is not an IAM condition operator`);
   if (!c.valuesReadable) return out("unknown", "a condition value is not a string");
   const v = resolved.value;
-  if (v.kind === "unknown") return out("unknown", resolved.note ?? `the value of ${c.key} is unknown: ${v.reason}`);
+  if (v.kind === "unknown")
+    return out("unknown", resolved.note ?? `the value of ${c.key} is unknown: ${v.reason}`);
   if (v.kind === "pattern") return out("unknown", `${c.key} is a set of values; evaluate it as a pattern`);
   if (v.kind === "absent") {
     const outcome = absentOutcome(op, base.values);
@@ -310,7 +347,10 @@ export function traceCondition(c: PolicyCondition, version: string | null, claim
   }
   if (op.family === "null") return out(nullOutcome(base.values, false), resolved.note);
   if (op.family === "other")
-    return out("unknown", `${op.base} is not defined for GitHub's string claims; IAM's result is not documented`);
+    return out(
+      "unknown",
+      `${op.base} is not defined for GitHub's string claims; IAM's result is not documented`,
+    );
 
   let anyMatch: Tri = false;
   let deciding: string | null = null;
@@ -320,8 +360,48 @@ export function traceCondition(c: PolicyCondition, version: string | null, claim
     anyMatch = or3(anyMatch, m);
   }
   const outcome: Tri = op.negated ? (anyMatch === "unknown" ? "unknown" : !anyMatch) : anyMatch;
-  const note = anyMatch === "unknown" ? "a policy variable in the values could not be resolved" : resolved.note;
+  const note =
+    anyMatch === "unknown" ? "a policy variable in the values could not be resolved" : resolved.note;
   return out(outcome, note, deciding);
+}
+
+/** A policy value with its variables resolved: text pieces, `false` when a variable has no value, or unknown. */
+export type ResolvedValue = { text: string; wildcards: boolean }[] | false | "unknown";
+
+/** Resolves the policy variables of one condition value against the claims (§5.4). */
+export function resolveValue(
+  raw: string,
+  version: string | null,
+  claims: ClaimSet,
+  issuer: string,
+): ResolvedValue {
+  const pieces: { text: string; wildcards: boolean }[] = [];
+  for (const piece of parsePolicyValue(raw, version)) {
+    if (piece.kind === "text") {
+      pieces.push(piece);
+      continue;
+    }
+    const r = resolveKey(classifyKey(piece.key, issuer), claims, issuer);
+    if (r.value.kind === "value") pieces.push({ text: r.value.value, wildcards: false });
+    else if (r.value.kind === "absent") {
+      if (piece.fallback === null) return false; // a variable with no value makes the value match nothing
+      pieces.push({ text: piece.fallback, wildcards: false });
+    } else return "unknown";
+  }
+  return pieces;
+}
+
+/** True for the Like family (glob matching); false for the Equals family (exact comparison). */
+export function isLike(op: ParsedOperator): boolean {
+  return op.base === "StringLike" || op.base === "StringNotLike";
+}
+
+/** Glob tokens of resolved pieces; for the Equals family everything is literal. */
+export function piecesToTokens(
+  op: ParsedOperator,
+  pieces: { text: string; wildcards: boolean }[],
+): GlobToken[] {
+  return isLike(op) ? globTokens(pieces) : [{ kind: "lit", text: pieces.map((p) => p.text).join("") }];
 }
 
 /**
@@ -336,21 +416,9 @@ function matchValue(
   claims: ClaimSet,
   issuer: string,
 ): Tri {
-  const pieces: { text: string; wildcards: boolean }[] = [];
-  for (const piece of parsePolicyValue(raw, version)) {
-    if (piece.kind === "text") {
-      pieces.push(piece);
-      continue;
-    }
-    const r = resolveKey(classifyKey(piece.key, issuer), claims, issuer);
-    if (r.value.kind === "value") pieces.push({ text: r.value.value, wildcards: false });
-    else if (r.value.kind === "absent") {
-      if (piece.fallback === null) return false; // a variable with no value makes the value match nothing
-      pieces.push({ text: piece.fallback, wildcards: false });
-    } else return "unknown";
-  }
-  const like = op.base === "StringLike" || op.base === "StringNotLike";
-  if (like) return matchGlob(globTokens(pieces), claim, { ignoreCase: op.ignoreCase });
+  const pieces = resolveValue(raw, version, claims, issuer);
+  if (pieces === false || pieces === "unknown") return pieces;
+  if (isLike(op)) return matchGlob(globTokens(pieces), claim, { ignoreCase: op.ignoreCase });
   const text = pieces.map((p) => p.text).join("");
   return op.ignoreCase ? text.toLowerCase() === claim.toLowerCase() : text === claim;
 }

@@ -12,8 +12,17 @@ export {
   parseRoleArnParts,
   type StatementTrace,
 } from "./evaluate.js";
+export {
+  type Coverage,
+  evaluatePattern,
+  type PatternConditionTrace,
+  type PatternEvaluation,
+  type PatternRequest,
+  type PatternStatementTrace,
+} from "./evaluate-pattern.js";
 export { type ParsedOperator, parseOperator } from "./operators.js";
 export { type ParsePolicyResult, parseTrustPolicy } from "./parse-policy.js";
+export { patternClaims } from "./pattern-claims.js";
 export type { PolicyDiagnostic } from "./policy-diagnostic.js";
 export type * from "./policy-model.js";
 export { and3, not3, or3, type Tri } from "./tri.js";

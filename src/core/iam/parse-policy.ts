@@ -94,7 +94,13 @@ export function parseTrustPolicy(input: string): ParsePolicyResult {
       const doc = memberOf(roleObj, "AssumeRolePolicyDocument");
       if (!doc) {
         diagnostics.push(
-          diag("not-a-policy", "error", "The role has no AssumeRolePolicyDocument.", roleObj.pointer, roleObj.span),
+          diag(
+            "not-a-policy",
+            "error",
+            "The role has no AssumeRolePolicyDocument.",
+            roleObj.pointer,
+            roleObj.span,
+          ),
         );
         return { policy: null, diagnostics };
       }
@@ -129,7 +135,13 @@ export function parseTrustPolicy(input: string): ParsePolicyResult {
 
   if (root.kind !== "object") {
     diagnostics.push(
-      diag("not-a-policy", "error", "A trust policy must be a JSON object with a Statement.", rel(root.pointer), root.span),
+      diag(
+        "not-a-policy",
+        "error",
+        "A trust policy must be a JSON object with a Statement.",
+        rel(root.pointer),
+        root.span,
+      ),
     );
     return { policy: null, diagnostics };
   }
@@ -157,11 +169,23 @@ export function parseTrustPolicy(input: string): ParsePolicyResult {
 
   const stmtMember = memberOf(root, "Statement");
   if (!stmtMember) {
-    diagnostics.push(diag("missing-statement", "error", "The policy has no Statement element.", rel(root.pointer), root.span));
+    diagnostics.push(
+      diag(
+        "missing-statement",
+        "error",
+        "The policy has no Statement element.",
+        rel(root.pointer),
+        root.span,
+      ),
+    );
     return { policy: null, diagnostics };
   }
   const stmtNodes =
-    stmtMember.value.kind === "array" ? stmtMember.value.items : stmtMember.value.kind === "object" ? [stmtMember.value] : null;
+    stmtMember.value.kind === "array"
+      ? stmtMember.value.items
+      : stmtMember.value.kind === "object"
+        ? [stmtMember.value]
+        : null;
   if (!stmtNodes) {
     diagnostics.push(
       diag(
@@ -194,7 +218,15 @@ function readStatement(
   diagnostics: PolicyDiagnostic[],
 ): PolicyStatement | null {
   if (node.kind !== "object") {
-    diagnostics.push(diag("invalid-statement", "error", "Each statement must be a JSON object.", rel(node.pointer), node.span));
+    diagnostics.push(
+      diag(
+        "invalid-statement",
+        "error",
+        "Each statement must be a JSON object.",
+        rel(node.pointer),
+        node.span,
+      ),
+    );
     return null;
   }
   let malformed = false;
@@ -204,7 +236,13 @@ function readStatement(
     const k = m.key.toLowerCase();
     if (!KNOWN_STATEMENT_KEYS.has(k)) {
       diagnostics.push(
-        diag("invalid-statement", "error", `Unknown statement element "${m.key}"; IAM rejects the policy.`, rel(m.value.pointer), m.keySpan),
+        diag(
+          "invalid-statement",
+          "error",
+          `Unknown statement element "${m.key}"; IAM rejects the policy.`,
+          rel(m.value.pointer),
+          m.keySpan,
+        ),
       );
     } else if (k === "resource" || k === "notresource") {
       diagnostics.push(
@@ -224,7 +262,10 @@ function readStatement(
 
   const effectMember = get("Effect");
   let effect: "Allow" | "Deny" | null = null;
-  if (effectMember?.value.kind === "string" && (effectMember.value.value === "Allow" || effectMember.value.value === "Deny")) {
+  if (
+    effectMember?.value.kind === "string" &&
+    (effectMember.value.value === "Allow" || effectMember.value.value === "Deny")
+  ) {
     effect = effectMember.value.value;
   } else {
     malformed = true;
@@ -234,7 +275,7 @@ function readStatement(
         "error",
         effectMember
           ? `Effect must be exactly "Allow" or "Deny" (case-sensitive), not ${JSON.stringify(plainText(effectMember.value))}.`
-          : "The statement has no Effect; it must be \"Allow\" or \"Deny\".",
+          : 'The statement has no Effect; it must be "Allow" or "Deny".',
         rel(effectMember?.value.pointer ?? node.pointer),
         effectMember?.value.span ?? node.span,
       ),
@@ -245,7 +286,11 @@ function readStatement(
   let notPrincipal: LocatedString | null = null;
   if (notPrincipalMember) {
     malformed = true;
-    notPrincipal = { value: plainText(notPrincipalMember.value), pointer: rel(notPrincipalMember.value.pointer), span: notPrincipalMember.keySpan };
+    notPrincipal = {
+      value: plainText(notPrincipalMember.value),
+      pointer: rel(notPrincipalMember.value.pointer),
+      span: notPrincipalMember.keySpan,
+    };
     diagnostics.push(
       diag(
         "not-principal",
@@ -262,7 +307,13 @@ function readStatement(
   if (!principalMember && !notPrincipalMember) {
     malformed = true;
     diagnostics.push(
-      diag("missing-principal", "error", "A trust policy statement needs a Principal.", rel(node.pointer), node.span),
+      diag(
+        "missing-principal",
+        "error",
+        "A trust policy statement needs a Principal.",
+        rel(node.pointer),
+        node.span,
+      ),
     );
   }
 
@@ -283,7 +334,13 @@ function readStatement(
   }
   const chosen = actionMember ?? notActionMember;
   if (chosen) {
-    const values = readStringList(chosen.value, rel, diagnostics, "invalid-action", "Action values must be strings.");
+    const values = readStringList(
+      chosen.value,
+      rel,
+      diagnostics,
+      "invalid-action",
+      "Action values must be strings.",
+    );
     if (values === null) malformed = true;
     action = {
       kind: actionMember ? "Action" : "NotAction",
@@ -293,7 +350,9 @@ function readStatement(
     };
   } else {
     malformed = true;
-    diagnostics.push(diag("missing-action", "error", "The statement has no Action.", rel(node.pointer), node.span));
+    diagnostics.push(
+      diag("missing-action", "error", "The statement has no Action.", rel(node.pointer), node.span),
+    );
   }
 
   const conditions: PolicyCondition[] = [];
@@ -302,7 +361,13 @@ function readStatement(
     if (condMember.value.kind !== "object") {
       malformed = true;
       diagnostics.push(
-        diag("invalid-condition", "error", "Condition must be an object of operators.", rel(condMember.value.pointer), condMember.value.span),
+        diag(
+          "invalid-condition",
+          "error",
+          "Condition must be an object of operators.",
+          rel(condMember.value.pointer),
+          condMember.value.span,
+        ),
       );
     } else {
       for (const opMember of condMember.value.members) {
@@ -401,7 +466,11 @@ function readOperator(
   }
 }
 
-function readPrincipal(member: JsonMember, rel: (p: string) => string, diagnostics: PolicyDiagnostic[]): PrincipalSpec {
+function readPrincipal(
+  member: JsonMember,
+  rel: (p: string) => string,
+  diagnostics: PolicyDiagnostic[],
+): PrincipalSpec {
   const node = member.value;
   const spec: PrincipalSpec = {
     pointer: rel(node.pointer),
@@ -416,16 +485,26 @@ function readPrincipal(member: JsonMember, rel: (p: string) => string, diagnosti
     if (node.value === "*") spec.everyone = true;
     else
       diagnostics.push(
-        diag("invalid-principal", "error", `Principal as a string may only be "*"; use {"Federated": "arn:..."}.`, rel(node.pointer), node.span),
+        diag(
+          "invalid-principal",
+          "error",
+          `Principal as a string may only be "*"; use {"Federated": "arn:..."}.`,
+          rel(node.pointer),
+          node.span,
+        ),
       );
     return spec;
   }
   if (node.kind !== "object") {
-    diagnostics.push(diag("invalid-principal", "error", "Principal must be an object or \"*\".", rel(node.pointer), node.span));
+    diagnostics.push(
+      diag("invalid-principal", "error", 'Principal must be an object or "*".', rel(node.pointer), node.span),
+    );
     return spec;
   }
   for (const m of node.members) {
-    const list = readStringList(m.value, rel, diagnostics, "invalid-principal", "Principal values must be strings.") ?? [];
+    const list =
+      readStringList(m.value, rel, diagnostics, "invalid-principal", "Principal values must be strings.") ??
+      [];
     switch (m.key) {
       case "Federated":
         spec.federated.push(...list);

@@ -13,7 +13,8 @@ const ESCAPES: Record<string, string> = { "*": "*", "?": "?", $: "$" };
  * policies `${...}` is plain text (OIDC-SEMANTICS §5.2, S-AWS5).
  */
 export function parsePolicyValue(value: string, version: string | null): ValuePiece[] {
-  if (version !== "2012-10-17" || !value.includes("${")) return [{ kind: "text", text: value, wildcards: true }];
+  if (version !== "2012-10-17" || !value.includes("${"))
+    return [{ kind: "text", text: value, wildcards: true }];
   const out: ValuePiece[] = [];
   let text = "";
   let i = 0;

@@ -114,17 +114,28 @@ export function parseJson(text: string): JsonParseResult {
     }
     for (;;) {
       ws();
-      if (text[i] !== '"') throw new Fail(`expected a property name in double quotes but found ${describe(i)}`, i);
+      if (text[i] !== '"')
+        throw new Fail(`expected a property name in double quotes but found ${describe(i)}`, i);
       const keyStart = i;
       const key = string();
       const keySpan = lines.span(keyStart, i);
       ws();
-      if (text[i] !== ":") throw new Fail(`expected ':' after property name "${key}" but found ${describe(i)}`, i);
+      if (text[i] !== ":")
+        throw new Fail(`expected ':' after property name "${key}" but found ${describe(i)}`, i);
       i++;
-      const member: JsonMember = { key, keySpan, value: value(`${pointer}/${escapePointerToken(key)}`, depth + 1) };
+      const member: JsonMember = {
+        key,
+        keySpan,
+        value: value(`${pointer}/${escapePointerToken(key)}`, depth + 1),
+      };
       const prior = firstSeen.get(key);
       if (prior) {
-        duplicates.push({ key, pointer: `${pointer}/${escapePointerToken(key)}`, first: prior.keySpan, second: keySpan });
+        duplicates.push({
+          key,
+          pointer: `${pointer}/${escapePointerToken(key)}`,
+          first: prior.keySpan,
+          second: keySpan,
+        });
       } else {
         firstSeen.set(key, member);
       }
@@ -158,7 +169,16 @@ export function parseJson(text: string): JsonParseResult {
       if (c === 92) {
         out += text.slice(runStart, i);
         const e = text[i + 1];
-        const simple: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
+        const simple: Record<string, string> = {
+          '"': '"',
+          "\\": "\\",
+          "/": "/",
+          b: "\b",
+          f: "\f",
+          n: "\n",
+          r: "\r",
+          t: "\t",
+        };
         if (e !== undefined && e in simple) {
           out += simple[e];
           i += 2;
@@ -184,7 +204,8 @@ export function parseJson(text: string): JsonParseResult {
     if (i < text.length) throw new Fail(`unexpected ${describe(i)} after the end of the JSON value`, i);
     return { ok: true, root, duplicates, lines };
   } catch (e) {
-    if (e instanceof Fail) return { ok: false, error: { message: e.message, position: lines.position(e.offset) }, lines };
+    if (e instanceof Fail)
+      return { ok: false, error: { message: e.message, position: lines.position(e.offset) }, lines };
     throw e;
   }
 }

@@ -1,11 +1,19 @@
-import { type ClaimSet, type ClaimValue, parseTrustPolicy, type TrustPolicy } from "../../../src/core/iam/index.js";
+import {
+  type ClaimSet,
+  type ClaimValue,
+  parseTrustPolicy,
+  type TrustPolicy,
+} from "../../../src/core/iam/index.js";
 
 export const PROVIDER = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com";
 export const ROLE = "arn:aws:iam::111122223333:role/deploy";
 export const K = (claim: string) => `token.actions.githubusercontent.com:${claim}`;
 
 /** A policy with the worked examples' base statement plus `conditions`, and any extra statements. */
-export function basePolicy(conditions: Record<string, Record<string, unknown>>, extra: unknown[] = []): string {
+export function basePolicy(
+  conditions: Record<string, Record<string, unknown>>,
+  extra: unknown[] = [],
+): string {
   const cond: Record<string, Record<string, unknown>> = { StringEquals: { [K("aud")]: "sts.amazonaws.com" } };
   for (const [op, block] of Object.entries(conditions)) cond[op] = { ...(cond[op] ?? {}), ...block };
   return JSON.stringify({
@@ -34,7 +42,8 @@ export function claims(sub: string, extra: Record<string, string | null> = {}): 
     sub: { kind: "value", value: sub },
     aud: { kind: "value", value: "sts.amazonaws.com" },
   };
-  for (const [k, v] of Object.entries(extra)) out[k] = v === null ? { kind: "absent" } : { kind: "value", value: v };
+  for (const [k, v] of Object.entries(extra))
+    out[k] = v === null ? { kind: "absent" } : { kind: "value", value: v };
   return out;
 }
 
