@@ -127,7 +127,7 @@ function intendedRepos(s: PolicyStatement, issuer: string): { owner: string; rep
             : null;
       if (m) seen.set(`${m[1]}/${m[2]}`, { owner: m[1]!, repo: m[2]! });
       else if (kc.claim === "sub") {
-        const o = /^repo:([^/:*?$]+)[*?]/.exec(v.value);
+        const o = /^repo:([^/:*?$]+)\/?[*?]/.exec(v.value);
         if (o) seen.set(`${o[1]}/`, { owner: o[1]!, repo: "" });
       }
     }
@@ -257,7 +257,14 @@ export function analyzeBreadth(policy: TrustPolicy): BreadthIssue[] {
       }
     }
   }
-  return issues;
+  // Several intended repositories of one statement can lead to the same issue: report it once.
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const key = `${i.statement.index}|${i.kind}|${i.values.map((v) => v.pointer).join(",")}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 interface PrefixProbe {

@@ -33,6 +33,19 @@ export type KeyClass =
 
 /** Classifies a condition key (key names are case-insensitive) against the token issuer `issuer`. */
 export function classifyKey(key: string, issuer: string): KeyClass {
+  const cacheKey = `${issuer}\n${key}`;
+  let k = keyCache.get(cacheKey);
+  if (!k) {
+    if (keyCache.size > 10_000) keyCache.clear();
+    k = classifyKeyUncached(key, issuer);
+    keyCache.set(cacheKey, k);
+  }
+  return k;
+}
+
+const keyCache = new Map<string, KeyClass>();
+
+function classifyKeyUncached(key: string, issuer: string): KeyClass {
   const colon = key.lastIndexOf(":");
   if (colon < 0) return { kind: "global", key };
   const prefix = key.slice(0, colon);

@@ -3,7 +3,13 @@ import type { Span } from "../span.js";
 import { type ClaimSet, type ClaimValue, claimOf } from "./claims.js";
 import { classifyKey, GITHUB_ISSUER, type KeyClass } from "./condition-keys.js";
 import { type ParsedOperator, parseOperator } from "./operators.js";
-import type { PolicyCondition, PolicyStatement, PrincipalSpec, TrustPolicy } from "./policy-model.js";
+import type {
+  LocatedString,
+  PolicyCondition,
+  PolicyStatement,
+  PrincipalSpec,
+  TrustPolicy,
+} from "./policy-model.js";
 import { parsePolicyValue } from "./policy-variables.js";
 import { and3, or3, type Tri } from "./tri.js";
 
@@ -210,7 +216,7 @@ function principalOutcome(
 
 function actionOutcome(s: PolicyStatement, action: string): StatementTrace["action"] {
   if (!s.action) return { outcome: "unknown", note: "the statement has no Action" };
-  const hit = s.action.values.some((v) => matchGlob(actionTokens(v.value), action, { ignoreCase: true }));
+  const hit = s.action.values.some((v) => matchGlob(actionTokens(v), action, { ignoreCase: true }));
   if (s.action.kind === "Action") {
     return hit
       ? { outcome: true, note: null }
@@ -219,8 +225,15 @@ function actionOutcome(s: PolicyStatement, action: string): StatementTrace["acti
   return hit ? { outcome: false, note: `${action} is excluded by NotAction` } : { outcome: true, note: null };
 }
 
-function actionTokens(pattern: string): GlobToken[] {
-  return globTokens([{ text: pattern, wildcards: true }]);
+const actionTokenCache = new WeakMap<LocatedString, GlobToken[]>();
+
+function actionTokens(v: LocatedString): GlobToken[] {
+  let t = actionTokenCache.get(v);
+  if (!t) {
+    t = globTokens([{ text: v.value, wildcards: true }]);
+    actionTokenCache.set(v, t);
+  }
+  return t;
 }
 
 function globTokens(pieces: { text: string; wildcards: boolean }[]): GlobToken[] {
@@ -315,7 +328,11 @@ export function traceCondition(
   const keyClass = classifyKey(c.key, issuer);
   const resolved = resolveKey(keyClass, claims, issuer);
   const out = (outcome: Tri, note: string | null, decidingValue: string | null = null): ConditionTrace => ({
-    ...base,
+    operator: base.operator,
+    key: base.key,
+    values: base.values,
+    pointer: base.pointer,
+    span: base.span,
     claim: resolved.claim,
     claimValue: resolved.value,
     outcome,
@@ -354,9 +371,9 @@ export function traceCondition(
 
   let anyMatch: Tri = false;
   let deciding: string | null = null;
-  for (const raw of base.values) {
-    const m = matchValue(op, raw, v.value, version, claims, issuer);
-    if (m === true && deciding === null) deciding = raw;
+  for (const lv of c.values) {
+    const m = matchValue(op, lv, v.value, version, claims, issuer);
+    if (m === true && deciding === null) deciding = lv.value;
     anyMatch = or3(anyMatch, m);
   }
   const outcome: Tri = op.negated ? (anyMatch === "unknown" ? "unknown" : !anyMatch) : anyMatch;
@@ -404,19 +421,48 @@ export function piecesToTokens(
   return isLike(op) ? globTokens(pieces) : [{ kind: "lit", text: pieces.map((p) => p.text).join("") }];
 }
 
+interface CompiledValue {
+  /** The value without policy variables: its literal text (escapes applied) and its glob tokens. */
+  fixed: { text: string; tokens: GlobToken[] } | null;
+}
+
+/** Per policy value, parsed once (a policy value belongs to one policy, so one Version). */
+const compiledValues = new WeakMap<LocatedString, CompiledValue>();
+
+function compileValue(v: LocatedString, version: string | null): CompiledValue {
+  let c = compiledValues.get(v);
+  if (!c) {
+    const pieces = parsePolicyValue(v.value, version);
+    const fixed = pieces.every((p) => p.kind === "text")
+      ? {
+          text: pieces.map((p) => (p.kind === "text" ? p.text : "")).join(""),
+          tokens: globTokens(pieces as { text: string; wildcards: boolean }[]),
+        }
+      : null;
+    c = { fixed };
+    compiledValues.set(v, c);
+  }
+  return c;
+}
+
 /**
  * Whether one policy value matches the claim: equality for the Equals family, glob for the Like family.
  * For negated operators this is the match that the operator negates.
  */
 function matchValue(
   op: ParsedOperator,
-  raw: string,
+  lv: LocatedString,
   claim: string,
   version: string | null,
   claims: ClaimSet,
   issuer: string,
 ): Tri {
-  const pieces = resolveValue(raw, version, claims, issuer);
+  const { fixed } = compileValue(lv, version);
+  if (fixed) {
+    if (isLike(op)) return matchGlob(fixed.tokens, claim, { ignoreCase: op.ignoreCase });
+    return op.ignoreCase ? fixed.text.toLowerCase() === claim.toLowerCase() : fixed.text === claim;
+  }
+  const pieces = resolveValue(lv.value, version, claims, issuer);
   if (pieces === false || pieces === "unknown") return pieces;
   if (isLike(op)) return matchGlob(globTokens(pieces), claim, { ignoreCase: op.ignoreCase });
   const text = pieces.map((p) => p.text).join("");

@@ -49,6 +49,18 @@ const BY_LOWER = new Map(BASE_OPERATORS.map((op) => [op.toLowerCase(), op]));
 
 /** Parses an operator name; `null` when IAM does not know it. */
 export function parseOperator(raw: string): ParsedOperator | null {
+  let op = operatorCache.get(raw);
+  if (op === undefined) {
+    if (operatorCache.size > 1_000) operatorCache.clear();
+    op = parseOperatorUncached(raw);
+    operatorCache.set(raw, op);
+  }
+  return op;
+}
+
+const operatorCache = new Map<string, ParsedOperator | null>();
+
+function parseOperatorUncached(raw: string): ParsedOperator | null {
   let rest = raw;
   let set: ParsedOperator["set"] = null;
   const colon = rest.indexOf(":");

@@ -14,6 +14,8 @@ import { unsupportedConditionKey } from "./unsupported-condition-key.js";
 export type { PolicyRule, PolicyRuleInput } from "./policy-rule.js";
 export * from "./rule.js";
 
+import type { RuleMeta } from "./rule.js";
+
 /** Rules that need only a trust policy, in catalogue order (DESIGN §5). */
 export const policyRules: readonly PolicyRule[] = [
   stringEqualsWildcard,
@@ -28,3 +30,8 @@ export const policyRules: readonly PolicyRule[] = [
   trustMissingAud,
   trustNameBasedSubject,
 ];
+
+/** Metadata of every rule, in catalogue order. */
+export function allRuleMeta(): RuleMeta[] {
+  return policyRules.map((r) => r.meta);
+}
