@@ -1,0 +1,232 @@
+import { analyzeBreadth } from "../iam/breadth.js";
+import { Lang } from "../lang/index.js";
+import { claimsForRun, type JobRun } from "../oidc/claims-for.js";
+import { evaluateCondition } from "../oidc/condition.js";
+import type { RefSpec, TriggerContext } from "../oidc/run-context.js";
+import type {
+  AnalyzedAssumption,
+  AnalyzedContext,
+  CandidateVerdict,
+  RoleSource,
+  ScanModel,
+} from "./analysis-types.js";
+import { evaluateClaims } from "./evaluate-run.js";
+import type { PlannedAssumption, ScanPlan } from "./plan.js";
+import type { ContextDecision } from "./scan-types.js";
+
+/** Looks up a role read from `--roles` or AWS; undefined when it was not asked for. */
+export type RoleLookup = (arn: string) => RoleSource | undefined;
+
+const DEFAULT_AUDIENCE = "sts.amazonaws.com";
+
+/** Narrows a trigger context by the job's and step's `if:`; null when they can never be true for it. */
+function prune(t: TriggerContext, conditions: (string | undefined)[]): TriggerContext | null {
+  let ref = t.ref;
+  for (const c of conditions) {
+    if (c === undefined) continue;
+    const b = evaluateCondition(c, { event: t.event, baseRef: t.baseRef, headRef: t.headRef });
+    if (ref.kind === "value") {
+      if (!b.max.has(ref.value)) return null;
+    } else if (ref.kind === "pattern") {
+      const narrowed = ref.domain.intersect(b.max);
+      if (narrowed.isEmpty()) return null;
+      if (!narrowed.equals(ref.domain)) {
+        const only = exactlyOne(narrowed);
+        ref =
+          only !== null
+            ? { kind: "value", value: only }
+            : { kind: "pattern", description: `${ref.description} where \`${c.trim()}\``, domain: narrowed };
+      }
+    } else if (b.max.isEmpty()) return null;
+  }
+  return ref === t.ref ? t : { ...t, ref };
+}
+
+/** The single member of a language, or null when it has none or several. */
+function exactlyOne(l: Lang): string | null {
+  const ex = l.shortestExample();
+  if (ex === null) return null;
+  return l.difference(Lang.literal(ex)).isEmpty() ? ex : null;
+}
+
+function refShown(ref: RefSpec): string | null {
+  return ref.kind === "value" ? ref.value : ref.kind === "pattern" ? ref.description : null;
+}
+
+function combine(
+  candidates: CandidateVerdict[],
+  event: string,
+): { decision: "allow" | "deny" | "indeterminate"; reason: string } {
+  const first = candidates[0]!;
+  const describe = (c: CandidateVerdict) => {
+    if (c.pattern) {
+      const p = c.pattern;
+      if (p.coverage === "all") return "the trust policy admits every such ref";
+      if (p.coverage === "none")
+        return `the trust policy admits none of these refs (e.g. ${p.deniedExample})`;
+      if (p.coverage === "some")
+        return `the trust policy admits some refs (e.g. ${p.admittedExample}) but not others (e.g. ${p.deniedExample})`;
+      return p.reasons.join("; ");
+    }
+    return c.evaluation!.reasons.join("; ");
+  };
+  if (candidates.every((c) => c.decision === first.decision))
+    return { decision: first.decision, reason: describe(first) };
+  if (event === "pull_request_target") {
+    // Observed by two independent sources: pull_request_target mints the pull_request subject (§2.4, E5).
+    return {
+      decision: first.decision,
+      reason: `${describe(first)} (observed behaviour: pull_request_target mints the pull_request subject; GitHub docs are silent, and under the ref subject the answer would be ${candidates[1]!.decision})`,
+    };
+  }
+  return {
+    decision: "indeterminate",
+    reason: `GitHub's subject for ${event} is not documented: ${candidates.map((c) => `as \`${c.sub}\` the answer is ${c.decision}`).join("; ")}`,
+  };
+}
+
+/** Evaluates every planned assumption in every run context. Pure. */
+export function analyzeAssumptions(plan: ScanPlan, roles: RoleLookup): ScanModel {
+  const assumptions: AnalyzedAssumption[] = [];
+  for (const a of plan.assumptions) {
+    for (const variant of a.variants) {
+      const arn = variant.role.kind === "arn" ? variant.role.arn : null;
+      const isArn = arn !== null && arn.startsWith("arn:");
+      const source = isArn ? (roles(arn) ?? null) : null;
+      const roleProblem =
+        variant.role.kind === "unresolved"
+          ? variant.role.reason
+          : !isArn
+            ? `role-to-assume is the role name \`${arn}\`, not an ARN; on the OIDC path the action fails with "Source Account ID is needed if the Role Name is provided and not the Role Arn."`
+            : source === null
+              ? "the role's trust policy was not given (--roles) or read (--aws)"
+              : source.kind === "unreadable"
+                ? source.reason
+                : null;
+      const policy = source?.kind === "found" ? source.policy : null;
+      const contexts = contextsOf(a, variant, plan, policy ? { policy, arn: arn! } : null, roleProblem);
+      assumptions.push({
+        file: a.file,
+        workflow: a.workflow,
+        job: a.job,
+        credentials: a.credentials,
+        roleNode: a.roleNode,
+        role: isArn ? arn : null,
+        roleSource: source,
+        roleProblem,
+        contexts,
+        breadth: policy ? analyzeBreadth(policy) : [],
+      });
+    }
+  }
+  return { repo: plan.repo, assumptions };
+}
+
+function contextsOf(
+  a: PlannedAssumption,
+  variant: PlannedAssumption["variants"][number],
+  plan: ScanPlan,
+  role: { policy: import("../iam/policy-model.js").TrustPolicy; arn: string } | null,
+  roleProblem: string | null,
+): AnalyzedContext[] {
+  const out: AnalyzedContext[] = [];
+  const audience = a.credentials.inputs.audience?.isExpression
+    ? null
+    : (a.credentials.inputs.audience?.value ?? DEFAULT_AUDIENCE);
+  const envName =
+    variant.environment.kind === "value"
+      ? variant.environment.name
+      : variant.environment.kind === "unknown"
+        ? variant.environment.text
+        : null;
+  const triggers = a.unknownCaller
+    ? [
+        {
+          trigger: {
+            event: "workflow_call",
+            at: null,
+            ref: { kind: "unknown", reason: a.unknownCaller },
+            fork: false,
+            noToken: null,
+            baseRef: null,
+            headRef: null,
+            label: "called from another repository",
+          } as TriggerContext,
+          caller: null,
+          conditions: [],
+          noToken: null,
+        },
+      ]
+    : a.triggers;
+  for (const t of triggers) {
+    const pruned = prune(t.trigger, t.conditions);
+    if (!pruned) continue;
+    const ctx = (
+      decision: ContextDecision,
+      reason: string,
+      sub: string | string[],
+      candidates: CandidateVerdict[] = [],
+    ): AnalyzedContext => ({
+      trigger: pruned,
+      environment: envName,
+      environmentAt: variant.environmentAt,
+      ref: refShown(pruned.ref),
+      sub,
+      decision,
+      reason,
+      candidates,
+      caller: t.caller,
+    });
+    const run: JobRun = {
+      trigger: pruned,
+      environment: variant.environment,
+      jobWorkflowFile: a.jobWorkflowFile,
+      workflowName: a.workflowName,
+      audience: audience ?? DEFAULT_AUDIENCE,
+    };
+    const claims = claimsForRun(run, plan.repo);
+    const subs = claims.candidates.map((c) => c.sub);
+    const subShown = subs.length === 1 ? subs[0]! : subs.length === 0 ? "" : subs;
+    if (a.path.path !== "oidc") {
+      out.push(
+        ctx("not-oidc", `the step does not use the GitHub token: ${describePath(a.path.path)}`, subShown),
+      );
+      continue;
+    }
+    const noToken = pruned.noToken ?? t.noToken ?? claims.noToken;
+    if (noToken) {
+      out.push(ctx("no-token", noToken, subShown));
+      continue;
+    }
+    if (!role) {
+      out.push(ctx("unknown-role", roleProblem ?? "the role is not known", subShown));
+      continue;
+    }
+    const verdicts: CandidateVerdict[] = claims.candidates.map((c) => {
+      const v = evaluateClaims(role.policy, c.claims, claims.variable, plan.repo.issuer, role.arn);
+      return { sub: c.sub, note: c.note, claims: c.claims, variable: claims.variable, ...v };
+    });
+    let { decision, reason } = combine(verdicts, pruned.event);
+    if (audience === null) {
+      decision = "indeterminate";
+      reason = `the audience is an expression (${a.credentials.inputs.audience?.value}); ${reason}`;
+    }
+    out.push(ctx(decision, reason, subShown, verdicts));
+  }
+  return out;
+}
+
+function describePath(p: string): string {
+  switch (p) {
+    case "access-keys":
+      return "aws-access-key-id is set, so the action uses the keys (sts:AssumeRole), not OIDC";
+    case "web-identity-token-file":
+      return "web-identity-token-file is set, so the action uses that file, not the GitHub token";
+    case "role-chaining":
+      return "role-chaining is on, so the role is assumed with the current credentials (sts:AssumeRole)";
+    case "force-skip-oidc":
+      return "force-skip-oidc is on";
+    default:
+      return "no role-to-assume";
+  }
+}

@@ -1,0 +1,313 @@
+import type { EnvSpec, RepoFacts } from "../oidc/claims-for.js";
+import { isReusable, type TriggerContext, triggerContexts } from "../oidc/run-context.js";
+import type { Span } from "../span.js";
+import {
+  type ActionManifest,
+  type AwsCredentials,
+  type AwsCredentialsPath,
+  actionAwsCredentialsSteps,
+  awsCredentials,
+  awsCredentialsPath,
+  calledJobGrant,
+  effectiveIdTokenGrant,
+  effectivePermissions,
+  expandMatrix,
+  type Job,
+  type MatrixCombination,
+  type Node,
+  parseActionManifest,
+  parseWorkflow,
+  type StringMap,
+  type Workflow,
+  type WorkflowDiagnostic,
+} from "../workflow/index.js";
+import { declaredInputs, type ResolveScope, resolveValue } from "./resolve-value.js";
+import { lookupRole, type RoleMap } from "./role-map.js";
+
+/** A file of the repository to scan: a workflow, or a local action's `action.yml`. */
+export interface ScanFile {
+  /** Repository-relative path with `/` separators. */
+  path: string;
+  text: string | Uint8Array;
+}
+
+export interface PlanInput {
+  files: ScanFile[];
+  repo: RepoFacts;
+  roleMap: RoleMap | null;
+}
+
+/** How a role reference resolved for one run variant. */
+export type RoleResolution =
+  | { kind: "arn"; arn: string; via: string[] }
+  | { kind: "unresolved"; expression: string; reason: string };
+
+/** One variant of a job: a matrix combination / input choice, with its environment and role. */
+export interface JobVariant {
+  environment: EnvSpec;
+  environmentAt: { span: Span; route: string } | null;
+  role: RoleResolution;
+  label: string | null;
+}
+
+/** One job × credentials step, with its variants and the runs it can have. */
+export interface PlannedAssumption {
+  file: string;
+  workflow: Workflow;
+  job: Job;
+  credentials: AwsCredentials;
+  path: AwsCredentialsPath;
+  roleNode: Node<string> | null;
+  variants: JobVariant[];
+  /** The trigger contexts of the run (the caller's for reusable workflows), with pruning applied later. */
+  triggers: {
+    trigger: TriggerContext;
+    caller: string | null;
+    conditions: (string | undefined)[];
+    noToken: string | null;
+  }[];
+  /** Workflow name as the `workflow` claim carries it (the top-level workflow's). */
+  workflowName: string;
+  /** `job_workflow_ref` path: the file that defines the job. */
+  jobWorkflowFile: string;
+  /** For reusable workflows without a known caller: why contexts are unknown. */
+  unknownCaller: string | null;
+}
+
+export interface ScanPlan {
+  repo: RepoFacts;
+  files: string[];
+  workflows: { file: string; workflow: Workflow | null; diagnostics: WorkflowDiagnostic[] }[];
+  actions: { file: string; action: ActionManifest | null; diagnostics: WorkflowDiagnostic[] }[];
+  assumptions: PlannedAssumption[];
+  /** Every ARN the analysis needs (read from --roles or AWS). */
+  roleArns: string[];
+  triggerProblems: { file: string; message: string; span: Span; route: string }[];
+}
+
+const isAction = (p: string) => /(^|\/)action\.ya?ml$/.test(p);
+
+/** Reads and models every file and decides which roles must be fetched. Pure. */
+export function planScan(input: PlanInput): ScanPlan {
+  const workflows: ScanPlan["workflows"] = [];
+  const actions: ScanPlan["actions"] = [];
+  for (const f of [...input.files].sort((a, b) => a.path.localeCompare(b.path))) {
+    if (isAction(f.path)) {
+      const r = parseActionManifest(f.text, f.path);
+      actions.push({ file: f.path, action: r.action, diagnostics: r.diagnostics });
+    } else {
+      const r = parseWorkflow(f.text, f.path);
+      workflows.push({ file: f.path, workflow: r.workflow, diagnostics: r.diagnostics });
+    }
+  }
+  const byPath = new Map(workflows.filter((w) => w.workflow).map((w) => [w.file, w.workflow!]));
+  const actionByDir = new Map(
+    actions.filter((a) => a.action).map((a) => [a.file.replace(/\/?action\.ya?ml$/, ""), a.action!]),
+  );
+  const triggerProblems: ScanPlan["triggerProblems"] = [];
+  const assumptions: PlannedAssumption[] = [];
+
+  // Local callers of each reusable workflow.
+  const callers = new Map<string, { workflow: Workflow; file: string; job: Job }[]>();
+  for (const [file, wf] of byPath) {
+    for (const job of wf.jobs) {
+      const t = job.call?.target;
+      if (t?.kind === "local" || t?.kind === "self") {
+        const called = normalizePath(t.path);
+        if (!callers.has(called)) callers.set(called, []);
+        callers.get(called)!.push({ workflow: wf, file, job });
+      }
+    }
+  }
+
+  const ownTriggers = new Map<string, TriggerContext[]>();
+  const triggersOf = (file: string, wf: Workflow) => {
+    let t = ownTriggers.get(file);
+    if (!t) {
+      const r = triggerContexts(wf, input.repo.defaultBranch);
+      t = r.contexts;
+      for (const p of r.problems)
+        triggerProblems.push({ file, message: p.message, span: p.at.span, route: p.at.route });
+      ownTriggers.set(file, t);
+    }
+    return t;
+  };
+
+  for (const [file, wf] of byPath) {
+    for (const job of wf.jobs) {
+      const steps = credentialSteps(job, wf, actionByDir);
+      if (steps.length === 0) continue;
+      const base = {
+        file,
+        workflow: wf,
+        job,
+        workflowName: wf.name?.value ?? file,
+        jobWorkflowFile: file,
+      };
+      // Direct runs of this workflow.
+      const grant = effectiveIdTokenGrant(job, wf);
+      const direct = triggersOf(file, wf).map((trigger) => ({
+        trigger,
+        caller: null,
+        conditions: [job.if?.value],
+        noToken:
+          grant.level !== "write"
+            ? `the job's id-token permission is ${grant.level} (${grant.source === "default" ? "not granted anywhere" : `set at ${grant.source} level`})`
+            : null,
+      }));
+      // Runs through local callers.
+      const viaCallers: PlannedAssumption["triggers"] = [];
+      let workflowName = base.workflowName;
+      for (const c of callers.get(file) ?? []) {
+        workflowName = c.workflow.name?.value ?? c.file;
+        const g = calledJobGrant(job, wf, effectivePermissions(c.job, c.workflow));
+        const noToken =
+          g.kind === "refused"
+            ? `GitHub refuses to start the run: ${g.message}`
+            : g.idToken.level !== "write"
+              ? `the caller ${c.file}#${c.job.id.value} grants id-token: ${g.idToken.level}, and a called workflow cannot raise it`
+              : null;
+        for (const trigger of triggersOf(c.file, c.workflow)) {
+          viaCallers.push({
+            trigger,
+            caller: `${c.file}#${c.job.id.value}`,
+            conditions: [c.job.if?.value, job.if?.value],
+            noToken,
+          });
+        }
+      }
+      const reusable = isReusable(wf);
+      const unknownCaller =
+        reusable && viaCallers.length === 0 && direct.length === 0
+          ? "this reusable workflow has no caller in the repository; its runs take the caller's repository, event and ref"
+          : null;
+      for (const { view, step, callerWith } of steps) {
+        const path = awsCredentialsPath(view);
+        const roleInput = view.inputs["role-to-assume"];
+        const variants = jobVariants(job, wf, view, roleInput?.value ?? null, callerWith, input.roleMap);
+        assumptions.push({
+          ...base,
+          workflowName: viaCallers.length > 0 && direct.length === 0 ? workflowName : base.workflowName,
+          credentials: view,
+          path,
+          roleNode: roleInput?.node ?? null,
+          variants,
+          triggers: [
+            ...direct.map((d) => ({ ...d, conditions: [...d.conditions, step.if?.value] })),
+            ...viaCallers.map((d) => ({ ...d, conditions: [...d.conditions, step.if?.value] })),
+          ],
+          unknownCaller,
+        });
+      }
+    }
+  }
+  const roleArns = [
+    ...new Set(
+      assumptions.flatMap((a) => a.variants.flatMap((v) => (v.role.kind === "arn" ? [v.role.arn] : []))),
+    ),
+  ].sort();
+  return {
+    repo: input.repo,
+    files: input.files.map((f) => f.path).sort(),
+    workflows,
+    actions,
+    assumptions,
+    roleArns,
+    triggerProblems,
+  };
+}
+
+function normalizePath(p: string): string {
+  return p.replace(/^\.?\//, "").replace(/^\$\//, "");
+}
+
+/** Credentials steps of a job: its own, and those inside local composite actions it uses. */
+function credentialSteps(
+  job: Job,
+  wf: Workflow,
+  actionByDir: Map<string, ActionManifest>,
+): { view: AwsCredentials; step: Job["steps"][number]; callerWith: StringMap | undefined }[] {
+  const out: { view: AwsCredentials; step: Job["steps"][number]; callerWith: StringMap | undefined }[] = [];
+  for (const step of job.steps) {
+    const view = awsCredentials(step, job, wf);
+    if (view) {
+      out.push({ view, step, callerWith: undefined });
+      continue;
+    }
+    const t = step.uses?.target;
+    if (t?.kind === "local" || t?.kind === "self") {
+      const action = actionByDir.get(normalizePath(t.path).replace(/\/$/, ""));
+      if (action)
+        for (const v of actionAwsCredentialsSteps(action)) out.push({ view: v, step, callerWith: step.with });
+    }
+  }
+  return out;
+}
+
+function matrixCombos(job: Job): (MatrixCombination | null)[] {
+  const m = job.strategy?.matrix;
+  if (!m) return [null];
+  const e = expandMatrix(m, 64);
+  return e.kind === "static" && e.combinations.length > 0 ? e.combinations : [null];
+}
+
+function jobVariants(
+  job: Job,
+  wf: Workflow,
+  view: AwsCredentials,
+  roleText: string | null,
+  callerWith: StringMap | undefined,
+  roleMap: RoleMap | null,
+): JobVariant[] {
+  const out: JobVariant[] = [];
+  const seen = new Set<string>();
+  const inputs = declaredInputs(wf);
+  const envAt = job.environment
+    ? { span: job.environment.name.span, route: job.environment.name.route }
+    : null;
+  for (const combo of matrixCombos(job)) {
+    const scope: ResolveScope = { matrix: combo, envs: [view.step.env, job.env, wf.env], callerWith, inputs };
+    const envs: { env: EnvSpec; via: string[] }[] = [];
+    if (!job.environment) envs.push({ env: { kind: "none" }, via: [] });
+    else {
+      for (const r of resolveValue(job.environment.name.value, scope)) {
+        envs.push(
+          r.ok
+            ? { env: { kind: "value", name: r.value }, via: r.via }
+            : { env: { kind: "unknown", text: job.environment.name.value }, via: [] },
+        );
+      }
+    }
+    for (const { env, via: envVia } of envs) {
+      const envName = env.kind === "value" ? env.name : null;
+      const roles: RoleResolution[] = [];
+      if (roleText === null) roles.push({ kind: "unresolved", expression: "", reason: "no role-to-assume" });
+      else {
+        for (const r of resolveValue(roleText, scope)) {
+          if (r.ok) roles.push({ kind: "arn", arn: r.value, via: r.via });
+          else {
+            const mapped =
+              lookupRole(roleMap, r.expression, envName) ?? lookupRole(roleMap, roleText, envName);
+            roles.push(
+              mapped
+                ? {
+                    kind: "arn",
+                    arn: mapped,
+                    via: [`role map: ${roleText}${envName ? ` (${envName})` : ""}`],
+                  }
+                : { kind: "unresolved", expression: roleText, reason: r.reason },
+            );
+          }
+        }
+      }
+      for (const role of roles) {
+        const key = `${JSON.stringify(env)}|${role.kind === "arn" ? role.arn : role.expression}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const via = [...envVia, ...(role.kind === "arn" ? role.via : [])];
+        out.push({ environment: env, environmentAt: envAt, role, label: via.length ? via.join(", ") : null });
+      }
+    }
+  }
+  return out;
+}
