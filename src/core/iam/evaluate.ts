@@ -372,6 +372,18 @@ export function traceCondition(
   let anyMatch: Tri = false;
   let deciding: string | null = null;
   for (const lv of c.values) {
+    if (
+      op.negated &&
+      compileValue(lv, version).fixed === null &&
+      resolveValue(lv.value, version, claims, issuer) === false
+    ) {
+      // AWS: an unresolvable variable "might cause the entire statement to be invalid" (S-AWS5); for a
+      // negated operator that makes the outcome uncertain (no match → true; invalid statement → false).
+      return out(
+        "unknown",
+        `the policy variable in ${JSON.stringify(lv.value)} has no value in this request; AWS says that may invalidate the statement`,
+      );
+    }
     const m = matchValue(op, lv, v.value, version, claims, issuer);
     if (m === true && deciding === null) deciding = lv.value;
     anyMatch = or3(anyMatch, m);

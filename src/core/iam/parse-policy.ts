@@ -1,6 +1,12 @@
-import { type JsonMember, type JsonNode, type JsonObject, memberOf } from "../json/json-ast.js";
+import {
+  effectiveMembers,
+  type JsonMember,
+  type JsonNode,
+  type JsonObject,
+  memberOf,
+} from "../json/json-ast.js";
 import { parseJson } from "../json/parse-json.js";
-import type { Span } from "../span.js";
+import { LineIndex, type Span } from "../span.js";
 import { parseOperator } from "./operators.js";
 import type { PolicyDiagnostic } from "./policy-diagnostic.js";
 import type {
@@ -47,11 +53,11 @@ export function parseTrustPolicy(input: string): ParsePolicyResult {
       text = decoded.text;
       origin = "url-encoded";
     } else {
-      const zero = { line: 1, column: decoded.offset + 1, offset: decoded.offset };
+      const zero = new LineIndex(input).position(decoded.offset + (input.length - input.trimStart().length));
       diagnostics.push({
         code: "invalid-url-encoding",
         severity: "error",
-        message: `The text looks URL-encoded but has a broken escape at character ${decoded.offset + 1}; pass the policy JSON or the exact AssumeRolePolicyDocument string IAM returned.`,
+        message: `The text looks URL-encoded but has a broken escape at line ${zero.line}, column ${zero.column}; pass the policy JSON or the exact AssumeRolePolicyDocument string IAM returned.`,
         pointer: "",
         span: { start: zero, end: zero },
       });
@@ -248,7 +254,7 @@ function readStatement(
       diagnostics.push(
         diag(
           "prohibited-element",
-          "warning",
+          "error",
           `"${m.key}" is not allowed in a role trust policy (IAM answers "Has prohibited field ${m.key}"); remove it.`,
           rel(m.value.pointer),
           m.keySpan,
@@ -370,8 +376,9 @@ function readStatement(
         ),
       );
     } else {
-      for (const opMember of condMember.value.members) {
-        readOperator(opMember, rel, diagnostics, conditions);
+      // IAM keeps the last of duplicated keys: evaluate exactly that (the duplicate is reported above).
+      for (const opMember of effectiveMembers(condMember.value)) {
+        if (!readOperator(opMember, rel, diagnostics, conditions)) malformed = true;
       }
     }
   }
@@ -391,12 +398,13 @@ function readStatement(
   };
 }
 
+/** Reads one operator block; false when it could not be read (the statement is then indeterminate). */
 function readOperator(
   opMember: JsonMember,
   rel: (p: string) => string,
   diagnostics: PolicyDiagnostic[],
   out: PolicyCondition[],
-): void {
+): boolean {
   if (parseOperator(opMember.key) === null) {
     diagnostics.push(
       diag(
@@ -418,9 +426,9 @@ function readOperator(
         opMember.value.span,
       ),
     );
-    return;
+    return false;
   }
-  for (const keyMember of opMember.value.members) {
+  for (const keyMember of effectiveMembers(opMember.value)) {
     const v = keyMember.value;
     const items = v.kind === "array" ? v.items : [v];
     const values: LocatedString[] = [];
@@ -464,6 +472,7 @@ function readOperator(
       span: { start: keyMember.keySpan.start, end: v.span.end },
     });
   }
+  return true;
 }
 
 function readPrincipal(
@@ -501,7 +510,7 @@ function readPrincipal(
     );
     return spec;
   }
-  for (const m of node.members) {
+  for (const m of effectiveMembers(node)) {
     const list =
       readStringList(m.value, rel, diagnostics, "invalid-principal", "Principal values must be strings.") ??
       [];
@@ -583,7 +592,23 @@ function decodePercent(s: string): { ok: true; text: string } | { ok: false; off
   try {
     return { ok: true, text: decodeURIComponent(s) };
   } catch {
-    const m = /%(?![0-9a-fA-F]{2})/.exec(s);
-    return { ok: false, offset: m ? m.index : 0 };
+    const bare = /%(?![0-9a-fA-F]{2})/.exec(s);
+    if (bare) return { ok: false, offset: bare.index };
+    // Escapes that are not valid UTF-8: report the lead byte of the first bad sequence.
+    for (const m of s.matchAll(/(?:%[0-9a-fA-F]{2})+/g)) {
+      const bytes = m[0].match(/%[0-9a-fA-F]{2}/g) ?? [];
+      for (let j = 0; j < bytes.length; ) {
+        const lead = Number.parseInt(bytes[j]!.slice(1), 16);
+        const len = lead < 0x80 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 0;
+        try {
+          if (len === 0) throw new URIError();
+          decodeURIComponent(bytes.slice(j, j + len).join(""));
+        } catch {
+          return { ok: false, offset: (m.index ?? 0) + j * 3 };
+        }
+        j += len;
+      }
+    }
+    return { ok: false, offset: 0 };
   }
 }

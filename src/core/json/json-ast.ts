@@ -94,7 +94,14 @@ export function toPlain(node: JsonNode): unknown {
   switch (node.kind) {
     case "object": {
       const o: Record<string, unknown> = {};
-      for (const m of node.members) o[m.key] = toPlain(m.value);
+      // defineProperty, not assignment: a "__proto__" key is an ordinary member in JSON.
+      for (const m of node.members)
+        Object.defineProperty(o, m.key, {
+          value: toPlain(m.value),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       return o;
     }
     case "array":

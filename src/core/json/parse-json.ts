@@ -18,6 +18,7 @@ export type JsonParseResult =
   | { ok: false; error: JsonSyntaxError; lines: LineIndex };
 
 const MAX_DEPTH = 256;
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
 class Fail extends Error {
   constructor(
@@ -84,8 +85,9 @@ export function parseJson(text: string): JsonParseResult {
       return { kind: "string", value: s, span: lines.span(start, i), pointer };
     }
     if (c === "-" || (c !== undefined && c >= "0" && c <= "9")) {
-      const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
-      if (!m) throw new Fail(`invalid number`, i);
+      NUMBER.lastIndex = i;
+      const m = NUMBER.exec(text);
+      if (!m) throw new Fail("invalid number", i);
       i += m[0].length;
       return { kind: "number", value: Number(m[0]), raw: m[0], span: lines.span(start, i), pointer };
     }
