@@ -1,5 +1,6 @@
 import { runExplain } from "./explain.js";
 import type { CliIo } from "./io.js";
+import { runScanCommand } from "./scan.js";
 import { EXIT, UsageError } from "./usage-error.js";
 
 export const MAIN_HELP = `rolecall: checks that GitHub Actions jobs which assume AWS IAM roles through OIDC will be let in
@@ -8,6 +9,8 @@ by the roles' trust policies, and that the trust is no broader than the workflow
 Usage: rolecall <command> [options]
 
 Commands:
+  scan      check every job of a checkout that assumes an AWS role against the role's trust policy
+            (rolecall scan --help)
   explain   evaluate one claim set against one trust policy, with a full trace
             (rolecall explain --help)
 
@@ -32,13 +35,15 @@ export async function runCli(argv: string[], io: CliIo, version: string): Promis
         return EXIT.ok;
       case "explain":
         return await runExplain(rest, io);
+      case "scan":
+        return await runScanCommand(rest, io, version);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (e) {
     if (e instanceof UsageError) {
       io.stderr.write(
-        `rolecall: ${e.message}\nRun 'rolecall ${command === "explain" ? "explain " : ""}--help' for usage.\n`,
+        `rolecall: ${e.message}\nRun 'rolecall ${command === "explain" || command === "scan" ? `${command} ` : ""}--help' for usage.\n`,
       );
       return EXIT.usage;
     }

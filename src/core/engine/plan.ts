@@ -144,22 +144,25 @@ export function planScan(input: PlanInput): ScanPlan {
         workflowName: wf.name?.value ?? file,
         jobWorkflowFile: file,
       };
-      // Direct runs of this workflow.
+      // Direct runs of this workflow, then runs through each local caller (with the caller's `with:`).
       const grant = effectiveIdTokenGrant(job, wf);
       const direct = triggersOf(file, wf).map((trigger) => ({
         trigger,
-        caller: null,
+        caller: null as string | null,
         conditions: [job.if?.value],
         noToken:
           grant.level !== "write"
             ? `the job's id-token permission is ${grant.level} (${grant.source === "default" ? "not granted anywhere" : `set at ${grant.source} level`})`
             : null,
       }));
-      // Runs through local callers.
-      const viaCallers: PlannedAssumption["triggers"] = [];
-      let workflowName = base.workflowName;
+      const groups: {
+        triggers: PlannedAssumption["triggers"];
+        callerWith: StringMap | undefined;
+        workflowName: string;
+      }[] = [];
+      if (direct.length > 0)
+        groups.push({ triggers: direct, callerWith: undefined, workflowName: base.workflowName });
       for (const c of callers.get(file) ?? []) {
-        workflowName = c.workflow.name?.value ?? c.file;
         const g = calledJobGrant(job, wf, effectivePermissions(c.job, c.workflow));
         const noToken =
           g.kind === "refused"
@@ -167,37 +170,45 @@ export function planScan(input: PlanInput): ScanPlan {
             : g.idToken.level !== "write"
               ? `the caller ${c.file}#${c.job.id.value} grants id-token: ${g.idToken.level}, and a called workflow cannot raise it`
               : null;
-        for (const trigger of triggersOf(c.file, c.workflow)) {
-          viaCallers.push({
+        groups.push({
+          triggers: triggersOf(c.file, c.workflow).map((trigger) => ({
             trigger,
             caller: `${c.file}#${c.job.id.value}`,
             conditions: [c.job.if?.value, job.if?.value],
             noToken,
-          });
-        }
+          })),
+          callerWith: c.job.call?.with,
+          workflowName: c.workflow.name?.value ?? c.file,
+        });
       }
-      const reusable = isReusable(wf);
       const unknownCaller =
-        reusable && viaCallers.length === 0 && direct.length === 0
+        isReusable(wf) && groups.length === 0
           ? "this reusable workflow has no caller in the repository; its runs take the caller's repository, event and ref"
           : null;
-      for (const { view, step, callerWith } of steps) {
+      if (groups.length === 0)
+        groups.push({ triggers: [], callerWith: undefined, workflowName: base.workflowName });
+      for (const { view, step, callerWith: actionWith } of steps) {
         const path = awsCredentialsPath(view);
         const roleInput = view.inputs["role-to-assume"];
-        const variants = jobVariants(job, wf, view, roleInput?.value ?? null, callerWith, input.roleMap);
-        assumptions.push({
-          ...base,
-          workflowName: viaCallers.length > 0 && direct.length === 0 ? workflowName : base.workflowName,
-          credentials: view,
-          path,
-          roleNode: roleInput?.node ?? null,
-          variants,
-          triggers: [
-            ...direct.map((d) => ({ ...d, conditions: [...d.conditions, step.if?.value] })),
-            ...viaCallers.map((d) => ({ ...d, conditions: [...d.conditions, step.if?.value] })),
-          ],
-          unknownCaller,
-        });
+        for (const group of groups) {
+          assumptions.push({
+            ...base,
+            workflowName: group.workflowName,
+            credentials: view,
+            path,
+            roleNode: roleInput?.node ?? null,
+            variants: jobVariants(
+              job,
+              wf,
+              view,
+              roleInput?.value ?? null,
+              actionWith ?? group.callerWith,
+              input.roleMap,
+            ),
+            triggers: group.triggers.map((d) => ({ ...d, conditions: [...d.conditions, step.if?.value] })),
+            unknownCaller,
+          });
+        }
       }
     }
   }

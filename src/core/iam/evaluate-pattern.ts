@@ -164,7 +164,14 @@ function evaluatePatternUnsafe(policy: TrustPolicy, request: PatternRequest): Pa
   else if (cov.coverage === "none") reasons.push(`no value of ${what} is admitted`);
   else if (cov.coverage === "some")
     reasons.push(`some values of ${what} are admitted (e.g. ${cov.yes}) and some are not (e.g. ${cov.no})`);
-  else reasons.push(`conditions rolecall cannot decide leave open which values of ${what} are admitted`);
+  else {
+    const open = statements.flatMap((st) =>
+      st.conditions.filter((c) => c.coverage === "indeterminate" && c.note).map((c) => `${c.key}: ${c.note}`),
+    );
+    reasons.push(
+      `rolecall cannot decide which values of ${what} are admitted${open.length ? ` (${[...new Set(open)].join("; ")})` : ""}`,
+    );
+  }
   return { coverage: cov.coverage, admittedExample: cov.yes, deniedExample: cov.no, statements, reasons };
 }
 

@@ -14,6 +14,8 @@ export interface RepoFacts {
   subTemplate: string[] | null;
   /** Token issuer host/path. */
   issuer: string;
+  /** The numeric repository id (`repository_id` claim), when known. */
+  repositoryId?: string | null;
 }
 
 /** The environment a job runs in for one run. */
@@ -153,7 +155,9 @@ export function claimsForRun(run: JobRun, repo: RepoFacts): RunClaims {
       repository: repo.fullName
         ? { kind: "value", value: repo.fullName }
         : { kind: "unknown", reason: "the repository is not known" },
-      repository_id: repoIdOf(repo.subPrefix),
+      repository_id: repo.repositoryId
+        ? { kind: "value", value: repo.repositoryId }
+        : repoIdOf(repo.subPrefix),
       job_workflow_ref: jwrPieces
         ? assemble(jwrPieces, variable?.name ?? null)
         : { kind: "unknown", reason: "the ref or repository is not known" },

@@ -27,6 +27,8 @@ export interface TriggerContext {
   headRef: string | null;
   /** Narrative for tables and messages, e.g. "push to any branch matching release/**". */
   label: string;
+  /** A run a person starts by hand on a ref of their choice (dispatch on another branch or a tag): a deny there is protection, not breakage. */
+  optional?: boolean;
 }
 
 /** Events whose runs use the default branch as `GITHUB_REF` (OIDC-SEMANTICS §2.4). */
@@ -210,12 +212,14 @@ export function triggerContexts(
           fork: false,
           noToken: null,
           label: "workflow_dispatch on another branch",
+          optional: true,
         });
         push({
           ref: { kind: "pattern", description: `${TAGS}**`, domain: anyTag() },
           fork: false,
           noToken: null,
           label: "workflow_dispatch on a tag",
+          optional: true,
         });
         break;
       }

@@ -1,0 +1,260 @@
+import { readFile } from "node:fs/promises";
+import { relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { createRoleReader, validateReaderRoleTemplate } from "../adapters/aws/index.js";
+import { gitDefaultBranch, gitRemoteRepo, readCheckout } from "../adapters/fs/checkout.js";
+import { readRoleFiles } from "../adapters/fs/roles-dir.js";
+import type { RoleSource } from "../core/engine/analysis-types.js";
+import { planScan } from "../core/engine/plan.js";
+import type { RoleMap } from "../core/engine/role-map.js";
+import { parseRoleMap } from "../core/engine/role-map-schema.js";
+import { type ConfigProblem, runScan } from "../core/engine/scan.js";
+import { GITHUB_ISSUER, parseTrustPolicy } from "../core/iam/index.js";
+import { renderSarif } from "../core/render/sarif.js";
+import { renderScanJson } from "../core/render/scan-json.js";
+import { renderScanText } from "../core/render/scan-text.js";
+import { colorStyle, plainStyle } from "../core/render/style.js";
+import {
+  allRuleMeta,
+  atLeast,
+  contextRules,
+  SEVERITIES,
+  type Severity,
+  workflowRules,
+} from "../core/rules/index.js";
+import { type CliIo, useColor } from "./io.js";
+import { EXIT, UsageError } from "./usage-error.js";
+
+export const SCAN_HELP = `Usage: rolecall scan [DIR] [options]
+
+Finds every GitHub Actions job in DIR (default .) that assumes an AWS role through OIDC, works out
+every claim set GitHub will mint for it (branches, tags, pull requests, environments, reusable
+workflows), and decides for each whether the role's trust policy lets it in, and whether the trust
+is broader than the workflows need.
+
+Roles:
+  --roles PATH            a file or folder of trust policies: 'aws iam get-role' output (matched by
+                          ARN) or bare policy JSON named <role-name>.json (repeatable)
+  --aws                   read the roles from AWS IAM (standard credential chain; iam:GetRole)
+  --assume-role-template T  with --aws: assume T per account first, e.g.
+                          'arn:aws:iam::{account}:role/rolecall-reader'
+  --role-map FILE         map role expressions (secrets.X, vars.X) to ARNs, per environment
+
+Repository (what GitHub puts in the subject):
+  --repo OWNER/NAME       default: from the checkout's origin remote
+  --repo-id ID            the numeric repository id (the repository_id claim)
+  --default-branch NAME   default: origin/HEAD, else main
+  --sub-prefix PREFIX     immutable subjects, e.g. repo:octo-org@1001/octo-repo@2002
+  --sub-template KEYS     custom subject template, e.g. repo,context,job_workflow_ref
+  --issuer HOST[/PATH]    token issuer (default ${GITHUB_ISSUER})
+
+Output:
+  --format text|json|sarif  (default text)
+  --fail-on SEVERITY      exit 1 when a finding is at or above it (default high;
+                          critical, high, medium, low, info)
+  -h, --help
+
+Exit codes: 0 complete and nothing at or above --fail-on; 1 findings at or above --fail-on;
+2 usage error; 3 incomplete (something could not be read, or no workflow was found).
+`;
+
+function parseScanArgs(argv: string[]) {
+  const spec = {
+    roles: { type: "string", multiple: true },
+    aws: { type: "boolean" },
+    "assume-role-template": { type: "string" },
+    "role-map": { type: "string" },
+    repo: { type: "string" },
+    "repo-id": { type: "string" },
+    "default-branch": { type: "string" },
+    "sub-prefix": { type: "string" },
+    "sub-template": { type: "string" },
+    issuer: { type: "string" },
+    format: { type: "string" },
+    "fail-on": { type: "string" },
+    help: { type: "boolean", short: "h" },
+  } as const;
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof spec; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args: argv, options: spec, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const v = parsed.values;
+  if (parsed.positionals.length > 1)
+    throw new UsageError(`scan takes one folder, not ${parsed.positionals.length}`);
+  const format = v.format ?? "text";
+  if (!["text", "json", "sarif"].includes(format))
+    throw new UsageError(`--format must be text, json or sarif, not ${format}`);
+  const failOn = (v["fail-on"] ?? "high") as Severity;
+  if (!SEVERITIES.includes(failOn)) throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(", ")}`);
+  if (v.repo !== undefined && !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(v.repo))
+    throw new UsageError(`--repo must be OWNER/NAME, not ${v.repo}`);
+  if (v["sub-prefix"] !== undefined && !/^repo:[^/:]+\/[^/:]+$/.test(v["sub-prefix"]))
+    throw new UsageError(
+      `--sub-prefix must look like repo:owner@OWNER_ID/name@REPO_ID, not ${v["sub-prefix"]}`,
+    );
+  if (v["repo-id"] !== undefined && !/^\d+$/.test(v["repo-id"]))
+    throw new UsageError(`--repo-id must be a number, not ${v["repo-id"]}`);
+  const template =
+    v["sub-template"]
+      ?.split(",")
+      .map((s) => s.trim())
+      .filter(Boolean) ?? null;
+  if (template?.some((k) => !/^[A-Za-z0-9_]+$/.test(k)))
+    throw new UsageError("--sub-template keys are claim names separated by commas");
+  if (v["assume-role-template"] !== undefined) {
+    if (!v.aws) throw new UsageError("--assume-role-template goes with --aws");
+    const problem = validateReaderRoleTemplate(v["assume-role-template"]);
+    if (problem) throw new UsageError(`--assume-role-template: ${problem}`);
+  }
+  return {
+    help: v.help === true,
+    dir: parsed.positionals[0] ?? ".",
+    roles: v.roles ?? [],
+    aws: v.aws === true,
+    assumeRoleTemplate: v["assume-role-template"],
+    roleMap: v["role-map"],
+    repo: v.repo,
+    repoId: v["repo-id"] ?? null,
+    defaultBranch: v["default-branch"],
+    subPrefix: v["sub-prefix"] ?? null,
+    subTemplate: template && template.length > 0 ? template : null,
+    issuer: (v.issuer ?? GITHUB_ISSUER).replace(/^https:\/\//, "").replace(/\/$/, ""),
+    format: format as "text" | "json" | "sarif",
+    failOn,
+  };
+}
+
+/** `rolecall scan`: returns the exit code. */
+export async function runScanCommand(argv: string[], io: CliIo, version: string): Promise<number> {
+  const opts = parseScanArgs(argv);
+  if (opts.help) {
+    io.stdout.write(SCAN_HELP);
+    return EXIT.ok;
+  }
+  const dir = resolve(io.cwd, opts.dir);
+  const checkout = await readCheckout(dir);
+  const remote = opts.repo ? null : await gitRemoteRepo(dir);
+  const fullName = opts.repo ?? remote?.fullName ?? null;
+  const defaultBranch = opts.defaultBranch ?? (await gitDefaultBranch(dir)) ?? "main";
+
+  const configProblems: ConfigProblem[] = [];
+  let roleMap: RoleMap | null = null;
+  if (opts.roleMap) {
+    let text: string;
+    try {
+      text = await readFile(resolve(io.cwd, opts.roleMap), "utf8");
+    } catch {
+      throw new UsageError(`cannot read --role-map ${opts.roleMap}`);
+    }
+    const r = parseRoleMap(text, opts.roleMap);
+    roleMap = r.map;
+    configProblems.push(...r.problems);
+  }
+
+  const plan = planScan({
+    files: checkout.files,
+    repo: {
+      fullName,
+      defaultBranch,
+      subPrefix: opts.subPrefix,
+      subTemplate: opts.subTemplate,
+      issuer: opts.issuer,
+      repositoryId: opts.repoId,
+    },
+    roleMap,
+  });
+
+  // Fetch: role files, then AWS for what is still missing.
+  const roleSources = new Map<string, RoleSource>();
+  const fileRoles =
+    opts.roles.length > 0 ? await readRoleFiles(opts.roles.map((p) => resolve(io.cwd, p))) : null;
+  for (const p of fileRoles?.problems ?? [])
+    configProblems.push({ file: p.path, line: 1, column: 1, message: `--roles: ${p.message}` });
+  for (const arn of plan.roleArns) {
+    const s = fileRoles?.lookup(arn);
+    if (s) roleSources.set(arn, s.kind === "found" ? { ...s, file: relative(io.cwd, s.file) || s.file } : s);
+  }
+  if (opts.aws) {
+    const reader = createRoleReader({ env: io.env, assumeRoleTemplate: opts.assumeRoleTemplate });
+    try {
+      const missing = plan.roleArns.filter((a) => !roleSources.has(a));
+      const results = await Promise.all(missing.map((arn) => reader.getRole(arn)));
+      for (const r of results) {
+        if (r.kind === "found") {
+          const { policy, diagnostics } = parseTrustPolicy(r.policyText);
+          roleSources.set(
+            r.arn,
+            policy
+              ? {
+                  kind: "found",
+                  arn: r.arn,
+                  policy: {
+                    ...policy,
+                    role: { arn: r.arn, name: r.roleName, maxSessionDuration: r.maxSessionDuration },
+                  },
+                  file: r.arn,
+                  maxSessionDuration: r.maxSessionDuration,
+                }
+              : {
+                  kind: "unreadable",
+                  arn: r.arn,
+                  code: "invalid-policy",
+                  reason: diagnostics[0]?.message ?? "IAM returned a policy rolecall cannot read",
+                },
+          );
+        } else {
+          roleSources.set(r.arn, {
+            kind: "unreadable",
+            arn: r.arn,
+            code:
+              r.kind === "not-found" ? "not-found" : r.kind === "access-denied" ? "access-denied" : "error",
+            reason: `IAM GetRole: ${r.message}`,
+          });
+        }
+      }
+    } finally {
+      reader.destroy();
+    }
+  }
+
+  const sources = new Map<string, string>();
+  for (const f of checkout.files)
+    sources.set(f.path, typeof f.text === "string" ? f.text : Buffer.from(f.text).toString("utf8"));
+  const { result } = runScan(
+    plan,
+    (arn) => roleSources.get(arn),
+    { workflow: workflowRules, context: contextRules },
+    { sources, configProblems },
+  );
+  if (checkout.files.every((f) => /(^|\/)action\.ya?ml$/.test(f.path))) {
+    result.complete = false;
+    result.incomplete.push({
+      subject: ".github/workflows",
+      reason: `no workflow file found under ${dir}/.github/workflows`,
+      rule: "workflow-invalid",
+    });
+  }
+  for (const p of checkout.problems) {
+    result.complete = false;
+    result.incomplete.push({ subject: p.path, reason: p.message, rule: "workflow-invalid" });
+  }
+
+  if (opts.format === "json") io.stdout.write(`${JSON.stringify(renderScanJson(result), null, 2)}\n`);
+  else if (opts.format === "sarif")
+    io.stdout.write(
+      `${JSON.stringify(renderSarif(result, allRuleMeta(), { toolVersion: version }), null, 2)}\n`,
+    );
+  else
+    io.stdout.write(
+      renderScanText(result, {
+        style: useColor(io) ? colorStyle : plainStyle,
+        source: (f) => sources.get(f) ?? null,
+      }),
+    );
+
+  if (result.findings.some((f) => atLeast(f.severity, opts.failOn))) return EXIT.findings;
+  if (!result.complete) return EXIT.incomplete;
+  return EXIT.ok;
+}

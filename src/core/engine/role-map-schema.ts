@@ -1,0 +1,60 @@
+import { LineCounter, parseDocument } from "yaml";
+import { z } from "zod";
+import { type RoleMap, roleMapFrom } from "./role-map.js";
+import type { ConfigProblem } from "./scan.js";
+
+const ARN = z
+  .string()
+  .regex(
+    /^arn:[a-z-]+:iam::\d{12}:role\/.+$/,
+    "expected a role ARN such as arn:aws:iam::111122223333:role/deploy",
+  );
+
+/** The `roles:` section: expression → ARN, or expression → { environment → ARN, default → ARN }. */
+export const RolesSchema = z.record(z.string().min(1), z.union([ARN, z.record(z.string().min(1), ARN)]));
+
+/**
+ * Reads a role map file (YAML or JSON): either `{roles: {...}}` (the shape of `.github/rolecall.yml`)
+ * or the map itself. Problems are located (line, column) and the valid entries are kept.
+ */
+export function parseRoleMap(text: string, file: string): { map: RoleMap | null; problems: ConfigProblem[] } {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true });
+  const problems: ConfigProblem[] = [];
+  const at = (offset: number) => lc.linePos(offset);
+  for (const e of doc.errors) {
+    const p = at(e.pos[0]);
+    problems.push({ file, line: p.line, column: p.col, message: e.message.split("\n")[0]! });
+  }
+  if (doc.errors.length > 0) return { map: null, problems };
+  const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  const section =
+    data && typeof data === "object" && "roles" in data ? (data as { roles: unknown }).roles : data;
+  const base = data && typeof data === "object" && "roles" in data ? ["roles"] : [];
+  if (section === null || section === undefined) return { map: roleMapFrom({}), problems };
+  if (typeof section !== "object" || Array.isArray(section)) {
+    problems.push({
+      file,
+      line: 1,
+      column: 1,
+      message: "the role map must be a mapping of expressions to role ARNs",
+    });
+    return { map: null, problems };
+  }
+  const ok: Record<string, string | Record<string, string>> = {};
+  for (const [k, v] of Object.entries(section as Record<string, unknown>)) {
+    const r = RolesSchema.safeParse({ [k]: v });
+    if (r.success) Object.assign(ok, r.data);
+    else {
+      const node = doc.getIn([...base, k], true) as { range?: [number, number] } | undefined;
+      const p = at(node?.range?.[0] ?? 0);
+      problems.push({
+        file,
+        line: p.line,
+        column: p.col,
+        message: `roles.${k}: ${r.error.issues[0]?.message ?? "invalid"}`,
+      });
+    }
+  }
+  return { map: roleMapFrom(ok), problems };
+}

@@ -1,0 +1,58 @@
+import type { Finding } from "../engine/scan-types.js";
+import { denyCause } from "./cause-of-deny.js";
+import {
+  type ContextRule,
+  contextFinding,
+  describeContext,
+  policyRelated,
+  policyValues,
+} from "./context-rule.js";
+import { docsUrl } from "./rule.js";
+
+const id = "immutable-subject-mismatch";
+
+export const immutableSubjectMismatch: ContextRule = {
+  meta: {
+    id,
+    severity: "high",
+    category: "will-fail",
+    title: "Immutable and name-based subjects do not match",
+    explanation:
+      "Repositories created, renamed or transferred after July 15, 2026 (and those that opted in) mint immutable subjects `repo:OWNER@OWNER_ID/REPO@REPO_ID:...`. A policy written for `repo:OWNER/REPO:...` does not match them, not even with `repo:OWNER/REPO:*` (the `/` after the owner does not match `@ID/`). The reverse also fails. The real subject is visible only in CloudTrail.",
+    fix: "Trust the format the repository mints: read it with `gh api repos/OWNER/REPO/actions/oidc/customization/sub` (`sub_claim_prefix`), and write the policy's subjects with that prefix.",
+    docs: docsUrl(id),
+  },
+  checkModel(model) {
+    const out: Finding[] = [];
+    for (const a of model.assumptions) {
+      for (const c of a.contexts) {
+        const cause = denyCause(a, c, model.repo);
+        if (cause?.cause !== "immutable") continue;
+        const values = policyValues(a, "sub");
+        const message = model.repo.subPrefix
+          ? `Job \`${a.job.id.value}\` (${describeContext(c)}) presents the immutable subject \`${cause.candidate.sub}\`, but ${a.role} trusts the name form ${values
+              .slice(0, 2)
+              .map((v) => `\`${v.value}\``)
+              .join(", ")}.`
+          : `${a.role} trusts immutable subjects (${values
+              .slice(0, 2)
+              .map((v) => `\`${v.value}\``)
+              .join(
+                ", ",
+              )}), but this repository mints the name form \`${cause.candidate.sub}\` (${describeContext(c)}); if it has moved to immutable subjects, pass --sub-prefix.`;
+        out.push(
+          contextFinding(
+            this.meta,
+            model,
+            a,
+            c,
+            message,
+            values.slice(0, 2).map((v) => policyRelated(a, v, `trusted subject \`${v.value}\``)),
+            this.meta.fix,
+          ),
+        );
+      }
+    }
+    return out;
+  },
+};
