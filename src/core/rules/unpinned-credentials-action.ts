@@ -32,7 +32,7 @@ export const unpinnedCredentialsAction: WorkflowRule = {
     severity: "low",
     category: "hygiene",
     title: "configure-aws-credentials is not pinned to a commit, or is an outdated major",
-    explanation: `The credentials step receives the job's OIDC token and hands out AWS credentials: a tag or branch can be moved to other code by whoever controls it, a full 40-character commit SHA cannot. Majors v1–v3 target Node runtimes GitHub has retired and miss later fixes (environment-variable inputs, session defaults)${LATEST ? `; the newest release rolecall knows is ${LATEST}` : ""}. A SHA that is not a known release commit is left alone.`,
+    explanation: `The credentials step receives the job's OIDC token and hands out AWS credentials: a tag or branch can be moved to other code by whoever controls it, a full 40-character commit SHA cannot. Majors v1–v3 target Node runtimes GitHub has retired (12 and 16) and miss later changes (v1 and v2 give key-based sessions 6 hours; only v4.2.0 and later read inputs from environment variables)${LATEST ? `; the newest release rolecall knows is ${LATEST}` : ""}. A SHA that is not a known release commit is left alone.`,
     fix: `Pin the action to the full commit SHA of a current release, with the version in a comment, and let Dependabot or Renovate keep it current:\n\n\`\`\`yaml\n- ${pinnedUses()}\n\`\`\``,
     docs: docsUrl(id),
   },
