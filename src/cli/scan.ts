@@ -1,15 +1,17 @@
 import { readFile } from "node:fs/promises";
-import { relative, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createRoleReader, validateReaderRoleTemplate } from "../adapters/aws/index.js";
 import { gitDefaultBranch, gitRemoteRepo, readCheckout } from "../adapters/fs/checkout.js";
 import { readRoleFiles } from "../adapters/fs/roles-dir.js";
+import { parseConfig, type RolecallConfig } from "../core/config/config.js";
 import type { RoleSource } from "../core/engine/analysis-types.js";
 import { planScan } from "../core/engine/plan.js";
-import type { RoleMap } from "../core/engine/role-map.js";
+import { type RoleMap, roleMapFrom } from "../core/engine/role-map.js";
 import { parseRoleMap } from "../core/engine/role-map-schema.js";
 import { type ConfigProblem, runScan } from "../core/engine/scan.js";
 import { GITHUB_ISSUER, parseTrustPolicy } from "../core/iam/index.js";
+import { githubFilterToLang } from "../core/lang/index.js";
 import { renderSarif } from "../core/render/sarif.js";
 import { renderScanJson } from "../core/render/scan-json.js";
 import { renderScanText } from "../core/render/scan-text.js";
@@ -50,8 +52,11 @@ Repository (what GitHub puts in the subject):
 
 Output:
   --format text|json|sarif  (default text)
-  --fail-on SEVERITY      exit 1 when a finding is at or above it (default high;
-                          critical, high, medium, low, info)
+  --fail-on SEVERITY      exit 1 when a finding is at or above it (default: fail-on in
+                          .github/rolecall.yml, else high; critical, high, medium, low, info)
+
+Configuration: DIR/.github/rolecall.yml (fail-on, ignore.rules, ignore.paths, roles) is read when
+present; an invalid file is reported (config-invalid) and makes the scan incomplete.
   -h, --help
 
 Exit codes: 0 complete and nothing at or above --fail-on; 1 findings at or above --fail-on;
@@ -86,8 +91,9 @@ function parseScanArgs(argv: string[]) {
   const format = v.format ?? "text";
   if (!["text", "json", "sarif"].includes(format))
     throw new UsageError(`--format must be text, json or sarif, not ${format}`);
-  const failOn = (v["fail-on"] ?? "high") as Severity;
-  if (!SEVERITIES.includes(failOn)) throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(", ")}`);
+  const failOn = v["fail-on"] as Severity | undefined;
+  if (failOn !== undefined && !SEVERITIES.includes(failOn))
+    throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(", ")}`);
   if (v.repo !== undefined && !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(v.repo))
     throw new UsageError(`--repo must be OWNER/NAME, not ${v.repo}`);
   if (v["sub-prefix"] !== undefined && !/^repo:[^/:]+\/[^/:]+$/.test(v["sub-prefix"]))
@@ -140,7 +146,21 @@ export async function runScanCommand(argv: string[], io: CliIo, version: string)
   const defaultBranch = opts.defaultBranch ?? (await gitDefaultBranch(dir)) ?? "main";
 
   const configProblems: ConfigProblem[] = [];
-  let roleMap: RoleMap | null = null;
+  // Repository configuration: .github/rolecall.yml (flags win over it).
+  let config: RolecallConfig = {};
+  for (const name of [".github/rolecall.yml", ".github/rolecall.yaml"]) {
+    let text: string | null = null;
+    try {
+      text = await readFile(join(dir, name), "utf8");
+    } catch {
+      continue;
+    }
+    const parsed = parseConfig(text, name);
+    config = parsed.config;
+    configProblems.push(...parsed.problems);
+    break;
+  }
+  let roleMap: RoleMap | null = config.roles ? roleMapFrom(config.roles) : null;
   if (opts.roleMap) {
     let text: string;
     try {
@@ -149,7 +169,7 @@ export async function runScanCommand(argv: string[], io: CliIo, version: string)
       throw new UsageError(`cannot read --role-map ${opts.roleMap}`);
     }
     const r = parseRoleMap(text, opts.roleMap);
-    roleMap = r.map;
+    roleMap = r.map && roleMap ? new Map([...roleMap, ...r.map]) : (r.map ?? roleMap);
     configProblems.push(...r.problems);
   }
 
@@ -210,7 +230,7 @@ export async function runScanCommand(argv: string[], io: CliIo, version: string)
             arn: r.arn,
             code:
               r.kind === "not-found" ? "not-found" : r.kind === "access-denied" ? "access-denied" : "error",
-            reason: `IAM GetRole: ${r.message}`,
+            reason: r.message,
           });
         }
       }
@@ -241,6 +261,12 @@ export async function runScanCommand(argv: string[], io: CliIo, version: string)
     result.incomplete.push({ subject: p.path, reason: p.message, rule: "workflow-invalid" });
   }
 
+  const failOn = opts.failOn ?? config["fail-on"] ?? "high";
+  const ignoredRules = new Set(config.ignore?.rules ?? []);
+  const ignoredPaths = (config.ignore?.paths ?? []).map((p) => githubFilterToLang(p));
+  result.findings = result.findings.filter(
+    (f) => !ignoredRules.has(f.rule) && !ignoredPaths.some((l) => l.has(f.file)),
+  );
   if (opts.format === "json") io.stdout.write(`${JSON.stringify(renderScanJson(result), null, 2)}\n`);
   else if (opts.format === "sarif")
     io.stdout.write(
@@ -254,7 +280,7 @@ export async function runScanCommand(argv: string[], io: CliIo, version: string)
       }),
     );
 
-  if (result.findings.some((f) => atLeast(f.severity, opts.failOn))) return EXIT.findings;
+  if (result.findings.some((f) => atLeast(f.severity, failOn))) return EXIT.findings;
   if (!result.complete) return EXIT.incomplete;
   return EXIT.ok;
 }

@@ -91,8 +91,8 @@ export function analyzeAssumptions(plan: ScanPlan, roles: RoleLookup): ScanModel
   for (const a of plan.assumptions) {
     for (const variant of a.variants) {
       const arn = variant.role.kind === "arn" ? variant.role.arn : null;
-      const isArn = arn?.startsWith("arn:");
-      const source = isArn ? (roles(arn) ?? null) : null;
+      const isArn = arn?.startsWith("arn:") === true;
+      const source = isArn && arn !== null ? (roles(arn) ?? null) : null;
       const roleProblem =
         variant.role.kind === "unresolved"
           ? variant.role.reason

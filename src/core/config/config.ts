@@ -1,0 +1,128 @@
+import { isMap, isSeq, LineCounter, parseDocument } from "yaml";
+import { z } from "zod";
+import { RolesSchema } from "../engine/role-map-schema.js";
+import type { ConfigProblem } from "../engine/scan.js";
+import { SEVERITIES } from "../rules/rule.js";
+
+/** `.github/rolecall.yml`: repository configuration (DESIGN §6). Every key is optional. */
+export const ConfigSchema = z
+  .object({
+    "fail-on": z
+      .enum(SEVERITIES)
+      .describe("Findings at or above this severity fail the check (default high).")
+      .optional(),
+    ignore: z
+      .object({
+        rules: z
+          .array(z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "a rule id such as trust-name-based-subject"))
+          .optional(),
+        paths: z
+          .array(z.string().min(1))
+          .describe(
+            "Workflow paths (GitHub filter patterns such as .github/workflows/legacy-*.yml) whose findings are dropped.",
+          )
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    roles: RolesSchema.describe(
+      "Role expressions rolecall cannot resolve (secrets.X, vars.X), mapped to ARNs, optionally per environment.",
+    ).optional(),
+    review: z
+      .enum(["comments", "summary", "off"])
+      .describe("How the GitHub App reviews pull requests (default comments).")
+      .optional(),
+    environments: z
+      .object({
+        protected: z
+          .array(z.string().min(1))
+          .describe("Environment names that count as protected (reviewers, branch rules)."),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export type RolecallConfig = z.infer<typeof ConfigSchema>;
+
+/** The JSON Schema of the configuration, generated from the zod schema (committed as schemas/rolecall-config.schema.json). */
+export function configJsonSchema(): unknown {
+  return {
+    ...z.toJSONSchema(ConfigSchema, { target: "draft-2020-12" }),
+    $id: "urn:rolecall:schema:config",
+    title: "rolecall configuration (.github/rolecall.yml)",
+  };
+}
+
+/**
+ * Reads and validates a configuration file. Invalid parts become located problems
+ * (`config-invalid`) and are left out; the valid rest applies. Never throws.
+ */
+export function parseConfig(
+  text: string,
+  file: string,
+): { config: RolecallConfig; problems: ConfigProblem[] } {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true });
+  const problems: ConfigProblem[] = [];
+  const at = (offset: number) => lc.linePos(offset);
+  for (const e of doc.errors) {
+    const p = at(e.pos[0]);
+    problems.push({ file, line: p.line, column: p.col, message: e.message.split("\n")[0]! });
+  }
+  if (doc.errors.length > 0) return { config: {}, problems };
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    problems.push({ file, line: 1, column: 1, message: (e as Error).message });
+    return { config: {}, problems };
+  }
+  if (data === null || data === undefined) return { config: {}, problems };
+  if (typeof data !== "object" || Array.isArray(data)) {
+    problems.push({
+      file,
+      line: 1,
+      column: 1,
+      message: "the configuration must be a mapping of keys such as fail-on, ignore, roles",
+    });
+    return { config: {}, problems };
+  }
+  const config: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(data as Record<string, unknown>)) {
+    const r = ConfigSchema.safeParse({ [key]: value });
+    if (r.success) {
+      Object.assign(config, r.data);
+      continue;
+    }
+    for (const issue of r.error.issues) {
+      const path = issue.path.map((p) => (typeof p === "number" ? p : String(p)));
+      if (issue.code === "unrecognized_keys" && issue.keys[0] !== undefined) path.push(issue.keys[0]);
+      const node = locate(doc, path);
+      const p = at(node);
+      const where = path.join(".");
+      problems.push({ file, line: p.line, column: p.col, message: `${where || key}: ${issue.message}` });
+    }
+  }
+  return { config: config as RolecallConfig, problems };
+}
+
+/** Offset of the deepest node that exists along `path` (the key when the issue is an unknown key). */
+function locate(doc: ReturnType<typeof parseDocument>, path: (string | number)[]): number {
+  let node: unknown = doc.contents;
+  let offset = 0;
+  for (const step of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((it) => String((it.key as { value?: unknown })?.value) === String(step));
+      if (!pair) break;
+      offset = (pair.key as { range?: [number, number] }).range?.[0] ?? offset;
+      node = pair.value;
+      const r = (node as { range?: [number, number] } | null)?.range;
+      if (r && typeof step === "number") offset = r[0];
+    } else if (isSeq(node) && typeof step === "number") {
+      node = node.items[step];
+      offset = (node as { range?: [number, number] } | null)?.range?.[0] ?? offset;
+    } else break;
+  }
+  return offset;
+}
