@@ -165,7 +165,7 @@ function policyLines(json: string): string[] {
   return pretty.split("\n").map((l) => `        ${l}`);
 }
 
-function renderFinding(f: Finding, opts: ScanTextOptions, out: string[]): void {
+function renderFinding(f: Finding, opts: ScanTextOptions, out: string[], shownPolicies: Set<string>): void {
   const st = opts.style;
   out.push(
     `    ${paintSeverity(f.severity, f.severity, st)} ${st.cyan(f.rule)} ${st.bold(`${f.file}:${f.line}:${f.column}`)}`,
@@ -176,8 +176,15 @@ function renderFinding(f: Finding, opts: ScanTextOptions, out: string[]): void {
   for (const r of f.related) out.push(`      related: ${relatedText(r)}`);
   if (f.fix !== null) out.push(`      ${st.green("fix:")} ${f.fix}`);
   if (f.suggestedPolicy !== undefined) {
-    out.push(`      suggested trust policy ${st.dim("(Terraform form in --format json)")}:`);
-    out.push(...policyLines(f.suggestedPolicy.json));
+    // The same suggestion for a role is printed once; later findings point back at it.
+    const key = `${f.role ?? ""}\n${f.suggestedPolicy.json}`;
+    if (shownPolicies.has(key)) {
+      out.push(`      suggested trust policy for ${f.role ?? "this role"}: as above`);
+    } else {
+      shownPolicies.add(key);
+      out.push(`      suggested trust policy ${st.dim("(Terraform form in --format json)")}:`);
+      out.push(...policyLines(f.suggestedPolicy.json));
+    }
   }
 }
 
@@ -240,6 +247,7 @@ export function renderScanText(result: ScanResult, opts: ScanTextOptions): strin
   out.push("");
 
   const groups = groupByFileAndJob(doc);
+  const shownPolicies = new Set<string>();
   if (doc.assumptions.length === 0) {
     out.push("No job assumes an AWS role through OIDC.");
     out.push("");
@@ -253,7 +261,7 @@ export function renderScanText(result: ScanResult, opts: ScanTextOptions): strin
       }
       g.findings.forEach((f, i) => {
         if (i > 0 || g.assumptions.length > 0) out.push("");
-        renderFinding(f, opts, out);
+        renderFinding(f, opts, out, shownPolicies);
       });
       out.push("");
     }

@@ -1,3 +1,5 @@
+import type { AnalyzedContext, CandidateVerdict } from "../engine/analysis-types.js";
+import { findingFingerprint } from "../engine/fingerprint.js";
 import type { Finding } from "../engine/scan-types.js";
 import { denyCause } from "./cause-of-deny.js";
 import {
@@ -25,10 +27,16 @@ export const subNotTrusted: ContextRule = {
   checkModel(model) {
     const out: Finding[] = [];
     for (const a of model.assumptions) {
+      // One finding per subject: runs that present the same denied subject share the cause and the fix.
+      const bySub = new Map<string, { contexts: AnalyzedContext[]; candidate: CandidateVerdict }>();
       for (const c of a.contexts) {
         const cause = denyCause(a, c, model.repo);
         if (cause?.cause !== "sub") continue;
-        const v = cause.candidate;
+        const g = bySub.get(cause.candidate.sub);
+        if (g) g.contexts.push(c);
+        else bySub.set(cause.candidate.sub, { contexts: [c], candidate: cause.candidate });
+      }
+      for (const [sub, { contexts, candidate: v }] of bySub) {
         const values = policyValues(a, "sub");
         const shown =
           values
@@ -36,18 +44,25 @@ export const subNotTrusted: ContextRule = {
             .map((x) => `\`${x.value}\``)
             .join(", ") + (values.length > 3 ? ` and ${values.length - 3} more` : "");
         const example = v.pattern?.deniedExample ? ` (e.g. \`${v.pattern.deniedExample}\`)` : "";
-        const what = v.pattern && v.pattern.coverage === "some" ? "some of these runs" : "this run";
-        out.push(
-          contextFinding(
-            this.meta,
-            model,
-            a,
-            c,
-            `Job \`${a.job.id.value}\` will be denied for ${what} (${describeContext(c)})${example}: GitHub sends \`sub\` \`${v.sub}\`, and ${a.role} trusts only ${shown || "no subject"}.`,
-            values.slice(0, 3).map((x) => policyRelated(a, x, `trusted subject \`${x.value}\``)),
-            `Add \`${v.sub}\` to the role's trust policy${values[0] ? ` next to \`${values[0].value}\`` : ""} (see the suggested policy), or run the job where the policy expects.`,
-          ),
+        const some = v.pattern && v.pattern.coverage === "some";
+        const runs = contexts.map(describeContext).join("; ");
+        const f = contextFinding(
+          this.meta,
+          model,
+          a,
+          contexts[0]!,
+          `Job \`${a.job.id.value}\` will be denied ${some ? "for some of its runs" : contexts.length > 1 ? "in every one of these runs" : "in this run"} (${runs})${example}: GitHub sends \`sub\` \`${sub}\`, and ${a.role} trusts only ${shown || "no subject"}.`,
+          values.slice(0, 3).map((x) => policyRelated(a, x, `trusted subject \`${x.value}\``)),
+          `Add \`${sub}\` to the role's trust policy${values[0] ? ` next to \`${values[0].value}\`` : ""} (see the suggested policy), or run the job where the policy expects.`,
         );
+        f.fingerprint = findingFingerprint({
+          rule: id,
+          file: a.file,
+          route: a.roleNode?.route ?? a.job.route,
+          role: a.role,
+          discriminator: sub,
+        });
+        out.push(f);
       }
     }
     return out;
