@@ -132,7 +132,10 @@ describe("rolecall scan (built binary)", () => {
   it("an unresolvable role makes the scan incomplete: exit 3, and says what to map", () => {
     const dir = repo({
       // A GitHub expression, not a JavaScript template.
-      ".github/workflows/deploy.yml": deployWorkflow("production", ["$", "{{ secrets.DEPLOY_ROLE }}"].join("")),
+      ".github/workflows/deploy.yml": deployWorkflow(
+        "production",
+        ["$", "{{ secrets.DEPLOY_ROLE }}"].join(""),
+      ),
     });
     const r = rolecall(["scan", dir, "--repo", "o/r", "--fail-on", "critical", "--format", "json"]);
     expect(r.code).toBe(3);

@@ -19,34 +19,51 @@ export type RoleLookup = (arn: string) => RoleSource | undefined;
 
 const DEFAULT_AUDIENCE = "sts.amazonaws.com";
 
-/** Narrows a trigger context by the job's and step's `if:`; null when they can never be true for it. */
-function prune(t: TriggerContext, conditions: (string | undefined)[]): TriggerContext | null {
+/**
+ * Narrows a trigger context by the job's and step's `if:`: none when they can never be true for
+ * it; a small finite set of refs becomes one concrete context each.
+ */
+function prune(t: TriggerContext, conditions: (string | undefined)[]): TriggerContext[] {
   let ref = t.ref;
+  const why: string[] = [];
   for (const c of conditions) {
     if (c === undefined) continue;
-    const b = evaluateCondition(c, { event: t.event, baseRef: t.baseRef, headRef: t.headRef });
+    const facts = { event: t.event, baseRef: t.baseRef, headRef: t.headRef };
+    const b = evaluateCondition(c, facts);
     if (ref.kind === "value") {
-      if (!b.max.has(ref.value)) return null;
+      if (!b.max.has(ref.value)) return [];
     } else if (ref.kind === "pattern") {
-      const narrowed = ref.domain.intersect(b.max);
-      if (narrowed.isEmpty()) return null;
+      // GitHub compares refs ignoring case; narrow to the refs as spelled in the condition (the runs
+      // the author meant) when there are any, else to every case variant that passes.
+      const exact = ref.domain.intersect(evaluateCondition(c, { ...facts, refsIgnoreCase: false }).max);
+      const narrowed = exact.isEmpty() ? ref.domain.intersect(b.max) : exact;
+      if (narrowed.isEmpty()) return [];
       if (!narrowed.equals(ref.domain)) {
-        const only = exactlyOne(narrowed);
-        ref =
-          only !== null
-            ? { kind: "value", value: only }
-            : { kind: "pattern", description: `${ref.description} where \`${c.trim()}\``, domain: narrowed };
+        why.push(c.trim());
+        ref = { kind: "pattern", description: ref.description, domain: narrowed };
       }
-    } else if (b.max.isEmpty()) return null;
+    } else if (b.max.isEmpty()) return [];
   }
-  return ref === t.ref ? t : { ...t, ref };
+  if (ref === t.ref) return [t];
+  if (ref.kind === "pattern") {
+    const members = finiteMembers(ref.domain, 8);
+    if (members) return members.map((value) => ({ ...t, ref: { kind: "value", value } }));
+    ref = { ...ref, description: `${ref.description} where \`${why.join("` and `")}\`` };
+  }
+  return [{ ...t, ref }];
 }
 
-/** The single member of a language, or null when it has none or several. */
-function exactlyOne(l: Lang): string | null {
-  const ex = l.shortestExample();
-  if (ex === null) return null;
-  return l.difference(Lang.literal(ex)).isEmpty() ? ex : null;
+/** Every member of a language when it has at most `max`, else null. */
+export function finiteMembers(l: Lang, max: number): string[] | null {
+  const out: string[] = [];
+  let rest = l;
+  for (;;) {
+    const ex = rest.shortestExample();
+    if (ex === null) return out;
+    if (out.length === max) return null;
+    out.push(ex);
+    rest = rest.difference(Lang.literal(ex));
+  }
 }
 
 function refShown(ref: RefSpec): string | null {
@@ -62,8 +79,12 @@ function combine(
     if (c.pattern) {
       const p = c.pattern;
       if (p.coverage === "all") return "the trust policy admits every such ref";
-      if (p.coverage === "none")
+      if (p.coverage === "none") {
+        const deny = p.statements.find((st) => st.effect === "Deny" && st.coverage === "all");
+        if (deny)
+          return `explicit Deny: statement ${deny.index}${deny.sid ? ` (${deny.sid})` : ""} applies to every such run, and an explicit Deny overrides every Allow`;
         return `the trust policy admits none of these refs (e.g. ${p.deniedExample})`;
+      }
       if (p.coverage === "some")
         return `the trust policy admits some refs (e.g. ${p.admittedExample}) but not others (e.g. ${p.deniedExample})`;
       return p.reasons.join("; ");
@@ -159,59 +180,59 @@ function contextsOf(
       ]
     : a.triggers;
   for (const t of triggers) {
-    const pruned = prune(t.trigger, t.conditions);
-    if (!pruned) continue;
-    const ctx = (
-      decision: ContextDecision,
-      reason: string,
-      sub: string | string[],
-      candidates: CandidateVerdict[] = [],
-    ): AnalyzedContext => ({
-      trigger: pruned,
-      environment: envName,
-      environmentAt: variant.environmentAt,
-      ref: refShown(pruned.ref),
-      sub,
-      decision,
-      reason,
-      candidates,
-      caller: t.caller,
-    });
-    const run: JobRun = {
-      trigger: pruned,
-      environment: variant.environment,
-      jobWorkflowFile: a.jobWorkflowFile,
-      workflowName: a.workflowName,
-      audience: audience ?? DEFAULT_AUDIENCE,
-    };
-    const claims = claimsForRun(run, plan.repo);
-    const subs = claims.candidates.map((c) => c.sub);
-    const subShown = subs.length === 1 ? subs[0]! : subs.length === 0 ? "" : subs;
-    if (a.path.path !== "oidc") {
-      out.push(
-        ctx("not-oidc", `the step does not use the GitHub token: ${describePath(a.path.path)}`, subShown),
-      );
-      continue;
+    for (const pruned of prune(t.trigger, t.conditions)) {
+      const ctx = (
+        decision: ContextDecision,
+        reason: string,
+        sub: string | string[],
+        candidates: CandidateVerdict[] = [],
+      ): AnalyzedContext => ({
+        trigger: pruned,
+        environment: envName,
+        environmentAt: variant.environmentAt,
+        ref: refShown(pruned.ref),
+        sub,
+        decision,
+        reason,
+        candidates,
+        caller: t.caller,
+      });
+      const run: JobRun = {
+        trigger: pruned,
+        environment: variant.environment,
+        jobWorkflowFile: a.jobWorkflowFile,
+        workflowName: a.workflowName,
+        audience: audience ?? DEFAULT_AUDIENCE,
+      };
+      const claims = claimsForRun(run, plan.repo);
+      const subs = claims.candidates.map((c) => c.sub);
+      const subShown = subs.length === 1 ? subs[0]! : subs.length === 0 ? "" : subs;
+      if (a.path.path !== "oidc") {
+        out.push(
+          ctx("not-oidc", `the step does not use the GitHub token: ${describePath(a.path.path)}`, subShown),
+        );
+        continue;
+      }
+      const noToken = pruned.noToken ?? t.noToken ?? claims.noToken;
+      if (noToken) {
+        out.push(ctx("no-token", noToken, subShown));
+        continue;
+      }
+      if (!role) {
+        out.push(ctx("unknown-role", roleProblem ?? "the role is not known", subShown));
+        continue;
+      }
+      const verdicts: CandidateVerdict[] = claims.candidates.map((c) => {
+        const v = evaluateClaims(role.policy, c.claims, claims.variable, plan.repo.issuer, role.arn);
+        return { sub: c.sub, note: c.note, claims: c.claims, variable: claims.variable, ...v };
+      });
+      let { decision, reason } = combine(verdicts, pruned.event);
+      if (audience === null) {
+        decision = "indeterminate";
+        reason = `the audience is an expression (${a.credentials.inputs.audience?.value}); ${reason}`;
+      }
+      out.push(ctx(decision, reason, subShown, verdicts));
     }
-    const noToken = pruned.noToken ?? t.noToken ?? claims.noToken;
-    if (noToken) {
-      out.push(ctx("no-token", noToken, subShown));
-      continue;
-    }
-    if (!role) {
-      out.push(ctx("unknown-role", roleProblem ?? "the role is not known", subShown));
-      continue;
-    }
-    const verdicts: CandidateVerdict[] = claims.candidates.map((c) => {
-      const v = evaluateClaims(role.policy, c.claims, claims.variable, plan.repo.issuer, role.arn);
-      return { sub: c.sub, note: c.note, claims: c.claims, variable: claims.variable, ...v };
-    });
-    let { decision, reason } = combine(verdicts, pruned.event);
-    if (audience === null) {
-      decision = "indeterminate";
-      reason = `the audience is an expression (${a.credentials.inputs.audience?.value}); ${reason}`;
-    }
-    out.push(ctx(decision, reason, subShown, verdicts));
   }
   return out;
 }

@@ -5,6 +5,7 @@ import {
   roleUnresolvedMeta,
   workflowInvalidMeta,
 } from "../rules/could-not-verify.js";
+import { missingIdTokenPermission } from "../rules/missing-id-token-permission.js";
 import { compareSeverity, type PolicyFinding } from "../rules/rule.js";
 import { type WorkflowRule, workflowFinding } from "../rules/workflow-rule.js";
 import { LineIndex } from "../span.js";
@@ -106,6 +107,46 @@ export function runScan(
       findings.push(...rule.checkWorkflow({ file: w.file, workflow: w.workflow, roleFacts }));
   }
   for (const rule of rules.context) findings.push(...rule.checkModel(model));
+
+  // A reusable workflow's job capped by its caller's id-token grant: reported at the caller's `uses:`.
+  const capped = new Set<string>();
+  for (const a of model.assumptions) {
+    for (const c of a.contexts) {
+      if (c.decision !== "no-token" || !c.caller || capped.has(`${c.caller}|${a.file}#${a.job.id.value}`))
+        continue;
+      if (!/^(the caller|GitHub refuses)/.test(c.reason)) continue;
+      capped.add(`${c.caller}|${a.file}#${a.job.id.value}`);
+      const [callerFile, callerJob] = c.caller.split("#") as [string, string];
+      const job = plan.workflows
+        .find((w) => w.file === callerFile)
+        ?.workflow?.jobs.find((j) => j.id.value === callerJob);
+      const at = job?.call?.uses ?? job?.id;
+      if (!at) continue;
+      findings.push(
+        workflowFinding(
+          missingIdTokenPermission.meta,
+          { file: callerFile, span: at.span, route: at.route },
+          {
+            message: `Job \`${callerJob}\` calls ${a.file}, whose job \`${a.job.id.value}\` assumes ${a.role ?? "a role"} through OIDC, but ${c.reason}.`,
+            job: callerJob,
+            role: a.role,
+            discriminator: `${a.file}#${a.job.id.value}`,
+            related: a.roleNode
+              ? [
+                  {
+                    file: a.file,
+                    line: a.roleNode.span.start.line,
+                    column: a.roleNode.span.start.column,
+                    message: "the role the called job assumes",
+                  },
+                ]
+              : [],
+            fix: "Grant the token on the calling job (`permissions: { id-token: write, contents: read }`): a called workflow can never raise what its caller grants.",
+          },
+        ),
+      );
+    }
+  }
 
   // Could not verify, and the policies' own breadth findings (once per role, at its first reference).
   const seenRole = new Set<string>();

@@ -62,6 +62,14 @@ function classifyKeyUncached(key: string, issuer: string): KeyClass {
   return { kind: "other-issuer", prefix, claim, looksLikeGithub: looksLikeGithubIssuer(prefix) };
 }
 
+/** GHE.com data residency issuer hosts: `token.actions.<subdomain>.ghe.com` (OIDC-SEMANTICS §2.1). */
+const GHE_COM_HOST = /^token\.actions\.[a-z0-9][a-z0-9-]*\.ghe\.com$/;
+
+/** True for a GHE.com data residency issuer host (lower-case host, no scheme or path). */
+export function isGheComHost(host: string): boolean {
+  return GHE_COM_HOST.test(host);
+}
+
 /** True when `hostPath` names, or nearly names, a GitHub Actions token issuer. */
 export function looksLikeGithubIssuer(hostPath: string): boolean {
   const p = hostPath.toLowerCase().replace(/^https?:\/\//, "");
@@ -72,7 +80,31 @@ export function looksLikeGithubIssuer(hostPath: string): boolean {
   )
     return true;
   const host = p.split("/")[0] ?? "";
-  return editDistance(host, GITHUB_ISSUER) <= 3;
+  return isGheComHost(host) || editDistance(host, GITHUB_ISSUER) <= 3;
+}
+
+/** An issuer as written in a provider ARN or key prefix, without URL scheme and trailing slashes. */
+export function normalizeIssuer(hostPath: string): string {
+  return hostPath.replace(/^https?:\/\//i, "").replace(/\/+$/, "");
+}
+
+/**
+ * The issuer a GitHub-looking provider was meant to name, to classify the statement's condition keys
+ * against: the provider without scheme or trailing slash; and when its host is a near miss of
+ * `token.actions.githubusercontent.com` (a typo, the retired `vstoken` host) while some key uses the
+ * canonical prefix (with the same path), the canonical issuer. The provider itself stays wrong, and
+ * `issuer-mismatch` reports it; the keys are not to blame for it.
+ */
+export function intendedIssuer(hostPath: string, keyPrefixes: readonly string[]): string {
+  const issuer = normalizeIssuer(hostPath);
+  const slash = issuer.indexOf("/");
+  const host = (slash < 0 ? issuer : issuer.slice(0, slash)).toLowerCase();
+  const path = slash < 0 ? "" : issuer.slice(slash);
+  if (host === GITHUB_ISSUER || isGheComHost(host) || path.toLowerCase().startsWith("/_services/token"))
+    return issuer;
+  const canonical = `${GITHUB_ISSUER}${path}`;
+  const keysCanonical = keyPrefixes.some((k) => normalizeIssuer(k).toLowerCase() === canonical.toLowerCase());
+  return keysCanonical ? canonical : issuer;
 }
 
 /** Levenshtein distance, small strings only. */

@@ -137,7 +137,13 @@ export function claimsForRun(run: JobRun, repo: RepoFacts): RunClaims {
     ];
   else contexts = [{ pieces: refKnown ? [{ text: "ref:" }, ...refPieces] : null, note: null }];
 
-  const repoSeg = repo.subPrefix ? repo.subPrefix.replace(/^repo:/, "") : repo.fullName;
+  // A reusable workflow run by a caller in another repository mints that repository's subject.
+  const callerElsewhere = t.event === "workflow_call" && t.ref.kind === "unknown";
+  const repoSeg = callerElsewhere
+    ? null
+    : repo.subPrefix
+      ? repo.subPrefix.replace(/^repo:/, "")
+      : repo.fullName;
   const owner = repo.fullName?.split("/")[0] ?? null;
   const jwrPieces: Piece[] | null =
     repo.fullName && refKnown ? [{ text: `${repo.fullName}/${run.jobWorkflowFile}@` }, ...refPieces] : null;
@@ -178,8 +184,10 @@ export function claimsForRun(run: JobRun, repo: RepoFacts): RunClaims {
     let sub: ClaimValue;
     let shown: string;
     if (!repoSeg) {
-      sub = { kind: "unknown", reason: "the repository is not known (pass --repo owner/name)" };
-      shown = "(unknown repository)";
+      sub = callerElsewhere
+        ? { kind: "unknown", reason: "the subject names the calling repository, which is not in this scan" }
+        : { kind: "unknown", reason: "the repository is not known (pass --repo owner/name)" };
+      shown = callerElsewhere ? "repo:<caller>:…" : "(unknown repository)";
     } else if (!ctx.pieces) {
       sub = { kind: "unknown", reason: ref.kind === "unknown" ? ref.reason : "the ref is not known" };
       shown = `repo:${repoSeg}:(unknown)`;

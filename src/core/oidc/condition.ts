@@ -21,6 +21,12 @@ export interface RefBounds {
 /** What is known of a run when its `if:` is evaluated. */
 export interface ConditionFacts {
   event: string;
+  /**
+   * Compare refs ignoring case, as GitHub's `==`, `startsWith` and `contains` do (default). With
+   * false, refs must match as spelled: the runs the author meant (a `Main` branch also passes
+   * `github.ref == 'refs/heads/main'`, but is not a run the workflow is written for).
+   */
+  refsIgnoreCase?: boolean;
   /** `github.base_ref` / `github.head_ref` when known ("" outside pull request events). */
   baseRef: string | null;
   headRef: string | null;
@@ -34,6 +40,8 @@ type Sym =
   /** github.ref, or github.ref_name (the ref with refs/heads/ or refs/tags/ removed) */
   | { k: "ref"; name: boolean }
   | { k: "cond"; b: RefBounds }
+  /** A literal list, e.g. `fromJSON('["push", "schedule"]')`. */
+  | { k: "arr"; v: string[] }
   | { k: "unknown" };
 
 const ALL: RefBounds = { min: Lang.any(), max: Lang.any() };
@@ -60,7 +68,8 @@ function truth(s: Sym): RefBounds {
     case "cond":
       return s.b;
     case "ref":
-      return ALL; // a ref is never empty
+    case "arr":
+      return ALL; // a ref is never empty; an array is truthy
     case "unknown":
       return OPEN;
   }
@@ -72,13 +81,11 @@ function refLang(name: boolean, lang: Lang): Lang {
   return Lang.literal("refs/heads/").concat(lang).union(Lang.literal("refs/tags/").concat(lang));
 }
 
-const ci = { ignoreCase: true };
-
 /**
  * Evaluates a job's or step's `if:` for a run, as far as the event and the ref decide it:
  * the refs for which it is certainly true (`min`) and possibly true (`max`). Anything rolecall
  * cannot know (step outputs, `github.actor`, fork flags, …) keeps the run (`max` stays open).
- * String comparisons are case-insensitive, as in GitHub expressions.
+ * Refs are compared case-sensitively (see `ci`); other strings case-insensitively, as GitHub does.
  */
 export function evaluateCondition(text: string | undefined, facts: ConditionFacts): RefBounds {
   if (text === undefined) return ALL;
@@ -117,12 +124,37 @@ function evalExpr(e: Expr, f: ConditionFacts): Sym {
   if (e instanceof Binary) {
     const op = e.operator.lexeme;
     if (op !== "==" && op !== "!=") return { k: "unknown" };
-    const eq = equals(evalExpr(e.left, f), evalExpr(e.right, f));
+    const eq = equals(evalExpr(e.left, f), evalExpr(e.right, f), f);
     return { k: "cond", b: op === "==" ? eq : not(eq) };
   }
   if (e instanceof FunctionCall) {
     const name = e.functionName.lexeme.toLowerCase();
     if (name === "always" || name === "success") return { k: "bool", v: true };
+    if (name === "fromjson") {
+      const arg = e.args[0] ? evalExpr(e.args[0], f) : undefined;
+      if (arg?.k !== "str") return { k: "unknown" };
+      try {
+        const v: unknown = JSON.parse(arg.v);
+        if (Array.isArray(v) && v.every((x) => typeof x === "string")) return { k: "arr", v };
+        if (typeof v === "string") return { k: "str", v };
+        if (typeof v === "boolean") return { k: "bool", v };
+      } catch {
+        // not JSON: unknown
+      }
+      return { k: "unknown" };
+    }
+    if (name === "contains") {
+      const [a, b] = e.args.map((x) => evalExpr(x, f));
+      if (a?.k === "arr" && b?.k === "str")
+        return { k: "bool", v: a.v.some((x) => x.toLowerCase() === b.v.toLowerCase()) };
+      if (a?.k === "arr" && b?.k === "ref") {
+        const r = a.v.reduce(
+          (acc, x) => acc.union(refLang(b.name, Lang.literal(x, { ignoreCase: f.refsIgnoreCase !== false }))),
+          Lang.empty(),
+        );
+        return { k: "cond", b: { min: r, max: r } };
+      }
+    }
     if (name === "startswith" || name === "endswith" || name === "contains") {
       const [a, b] = e.args.map((x) => evalExpr(x, f));
       if (!a || !b || b.k !== "str") return { k: "unknown" };
@@ -135,7 +167,7 @@ function evalExpr(e: Expr, f: ConditionFacts): Sym {
         };
       }
       if (a.k === "ref") {
-        const lit = Lang.literal(b.v, ci);
+        const lit = Lang.literal(b.v, { ignoreCase: f.refsIgnoreCase !== false });
         const l =
           name === "startswith"
             ? lit.concat(Lang.any())
@@ -152,12 +184,12 @@ function evalExpr(e: Expr, f: ConditionFacts): Sym {
   return { k: "unknown" };
 }
 
-function equals(a: Sym, b: Sym): RefBounds {
+function equals(a: Sym, b: Sym, f: ConditionFacts): RefBounds {
   if (a.k === "ref" && b.k === "str") {
-    const r = refLang(a.name, Lang.literal(b.v, ci));
+    const r = refLang(a.name, Lang.literal(b.v, { ignoreCase: f.refsIgnoreCase !== false }));
     return { min: r, max: r };
   }
-  if (b.k === "ref" && a.k === "str") return equals(b, a);
+  if (b.k === "ref" && a.k === "str") return equals(b, a, f);
   if (a.k === "str" && b.k === "str") return a.v.toLowerCase() === b.v.toLowerCase() ? ALL : NONE;
   if (a.k === "bool" && b.k === "bool") return a.v === b.v ? ALL : NONE;
   if (a.k === "null" && b.k === "null") return ALL;

@@ -95,8 +95,18 @@ function filteredRefs(
   const base = prefix === HEADS ? anyBranch() : anyTag();
   try {
     if (include) {
-      const literal = include.every((p) => !/[*?+[\]!\\]/.test(p));
-      if (literal) return { specs: include.map((p) => ({ kind: "value", value: `${prefix}${p}` })) };
+      // Without negations each pattern is its own context: literal names stay concrete refs.
+      if (include.every((p) => !p.startsWith("!"))) {
+        return {
+          specs: include.map((p): RefSpec => {
+            if (!/[*?+[\]\\]/.test(p)) return { kind: "value", value: `${prefix}${p}` };
+            const lang = Lang.literal(prefix)
+              .concat(compileFilterList([p]))
+              .intersect(base);
+            return { kind: "pattern", description: `${prefix}${p}`, domain: lang };
+          }),
+        };
+      }
       const lang = Lang.literal(prefix).concat(compileFilterList(include)).intersect(base);
       return {
         specs: [
@@ -223,18 +233,34 @@ export function triggerContexts(
         });
         break;
       }
-      case "merge_group":
+      case "merge_group": {
+        // refs/heads/gh-readonly-queue/<base>/pr-<N>-<sha>; a branches filter applies to the base branch.
+        const bases = listValues(t.branches);
+        let base: Lang;
+        try {
+          base = bases ? compileFilterList(bases) : validRefNameLang();
+        } catch (e) {
+          if (!(e instanceof GithubFilterParseError)) throw e;
+          problems.push({ message: `invalid branches filter: ${e.message}`, at });
+          base = validRefNameLang();
+        }
+        const domain = Lang.literal(`${HEADS}gh-readonly-queue/`)
+          .concat(base)
+          .concat(Lang.literal("/pr-"))
+          .concat(Lang.any())
+          .intersect(anyBranch());
         push({
           ref: {
             kind: "pattern",
-            description: `${HEADS}gh-readonly-queue/**`,
-            domain: Lang.literal(`${HEADS}gh-readonly-queue/`).concat(validRefNameLang()),
+            description: `${HEADS}gh-readonly-queue/${bases ? (bases.length === 1 ? bases[0] : `{${bases.join(",")}}`) : "**"}/pr-*`,
+            domain,
           },
           fork: false,
           noToken: null,
           label: "merge queue",
         });
         break;
+      }
       case "pull_request":
       case "pull_request_review":
       case "pull_request_review_comment": {

@@ -1,4 +1,10 @@
-import { classifyKey, GITHUB_ISSUER, looksLikeGithubIssuer } from "../iam/condition-keys.js";
+import {
+  classifyKey,
+  GITHUB_ISSUER,
+  intendedIssuer,
+  isGheComHost,
+  looksLikeGithubIssuer,
+} from "../iam/condition-keys.js";
 import { parseProviderArn } from "../iam/evaluate.js";
 import { type PolicyRule, statementLabel } from "./policy-rule.js";
 import type { PolicyFinding } from "./rule.js";
@@ -23,13 +29,16 @@ export const issuerMismatch: PolicyRule = {
       out.push({ rule: id, severity: this.meta.severity, message, location, fix: this.meta.fix });
     for (const s of policy.statements) {
       if (!s.principal) continue;
+      // Keys are judged against the issuer the provider was meant to name (no scheme, no trailing
+      // slash, the canonical host for a typo when the keys use it): the provider itself is the error.
+      const prefixes = s.conditions.map((c) => c.key.slice(0, Math.max(0, c.key.lastIndexOf(":"))));
       const issuers: string[] = [];
       for (const f of s.principal.federated) {
         const prov = parseProviderArn(f.value);
         const hostPath = prov?.hostPath ?? f.value;
         if (!looksLikeGithubIssuer(hostPath)) continue;
         if (!prov) continue;
-        issuers.push(hostPath);
+        issuers.push(intendedIssuer(hostPath, prefixes));
         const problem = issuerProblem(hostPath);
         if (problem) {
           push(`The provider \`${f.value}\` in ${statementLabel(s)} ${problem}.`, {
@@ -47,8 +56,9 @@ export const issuerMismatch: PolicyRule = {
         }
       }
       if (issuers.length === 0) continue;
+      const keyed = issuers.find((i) => prefixes.some((p) => p.toLowerCase() === i.toLowerCase()));
       for (const c of s.conditions) {
-        const kc = classifyKey(c.key, issuers[0]!);
+        const kc = classifyKey(c.key, keyed ?? issuers[0]!);
         if (kc.kind !== "other-issuer" || !kc.looksLikeGithub) continue;
         if (issuers.some((i) => i.toLowerCase() === kc.prefix.toLowerCase())) continue;
         push(
@@ -67,6 +77,13 @@ export function issuerProblem(hostPath: string): string | null {
     return "includes the URL scheme; IAM provider ARNs name the host and path only";
   if (hostPath.endsWith("/")) return "ends with a slash; the token issuer has none";
   const host = hostPath.split("/")[0]!.toLowerCase();
+  if (isGheComHost(host)) {
+    // GHE.com data residency: `token.actions.<subdomain>.ghe.com`, optionally `/<slug>`.
+    const path = hostPath.slice(host.length);
+    return path && !/^\/[A-Za-z0-9][A-Za-z0-9-]*$/.test(path)
+      ? `has the path \`${path}\`; only a slug (\`/<slug>\`) may follow the host`
+      : null;
+  }
   if (host === "vstoken.actions.githubusercontent.com")
     return "names the retired issuer vstoken.actions.githubusercontent.com; tokens come from token.actions.githubusercontent.com";
   if (

@@ -21,7 +21,8 @@ export const unsupportedConditionKey: PolicyRule = {
   },
   checkPolicy({ policy }) {
     const out: PolicyFinding[] = [];
-    for (const { statement, issuer } of githubStatements(policy)) {
+    // Deny statements too: a Deny on a key that is never present silently never applies.
+    for (const { statement, issuer } of githubStatements(policy, "any")) {
       for (const c of statement.conditions) {
         const kc = classifyKey(c.key, issuer);
         const op = parseOperator(c.operator);
