@@ -54,6 +54,10 @@ export interface AnalyzedAssumption {
   credentials: AwsCredentials;
   /** The `role-to-assume` value node (the primary location of trust findings). */
   roleNode: Node<string> | null;
+  /** Where the role is named: the workflow, or the local composite action that runs the step. */
+  roleAt: { file: string; span: Span; route: string } | null;
+  /** The workflow step that assumes the role. */
+  stepAt: { span: Span; route: string };
   /** The resolved ARN, or null. */
   role: string | null;
   roleSource: RoleSource | null;

@@ -11,7 +11,7 @@ import type {
   ScanModel,
 } from "./analysis-types.js";
 import { evaluateClaims } from "./evaluate-run.js";
-import type { PlannedAssumption, ScanPlan } from "./plan.js";
+import { type PlannedAssumption, ROLE_ARN, type ScanPlan } from "./plan.js";
 import type { ContextDecision } from "./scan-types.js";
 
 /** Looks up a role read from `--roles` or AWS; undefined when it was not asked for. */
@@ -55,6 +55,7 @@ function prune(t: TriggerContext, conditions: (string | undefined)[]): TriggerCo
 
 /** Every member of a language when it has at most `max`, else null. */
 export function finiteMembers(l: Lang, max: number): string[] | null {
+  if (!l.isFinite()) return null;
   const out: string[] = [];
   let rest = l;
   for (;;) {
@@ -112,13 +113,15 @@ export function analyzeAssumptions(plan: ScanPlan, roles: RoleLookup): ScanModel
   for (const a of plan.assumptions) {
     for (const variant of a.variants) {
       const arn = variant.role.kind === "arn" ? variant.role.arn : null;
-      const isArn = arn?.startsWith("arn:") === true;
+      const isArn = arn !== null && ROLE_ARN.test(arn);
       const source = isArn && arn !== null ? (roles(arn) ?? null) : null;
       const roleProblem =
         variant.role.kind === "unresolved"
           ? variant.role.reason
           : !isArn
-            ? `role-to-assume is the role name \`${arn}\`, not an ARN; on the OIDC path the action fails with "Source Account ID is needed if the Role Name is provided and not the Role Arn."`
+            ? arn?.startsWith("arn:")
+              ? `\`${arn}\` is not a valid IAM role ARN (arn:PARTITION:iam::ACCOUNT_ID:role/NAME, with a 12-digit account)`
+              : `role-to-assume is the role name \`${arn}\`, not an ARN; on the OIDC path the action fails with "Source Account ID is needed if the Role Name is provided and not the Role Arn."`
             : source === null
               ? "the role's trust policy was not given (--roles) or read (--aws)"
               : source.kind === "unreadable"
@@ -132,6 +135,8 @@ export function analyzeAssumptions(plan: ScanPlan, roles: RoleLookup): ScanModel
         job: a.job,
         credentials: a.credentials,
         roleNode: a.roleNode,
+        roleAt: a.roleAt,
+        stepAt: a.stepAt,
         role: isArn ? arn : null,
         roleSource: source,
         roleProblem,

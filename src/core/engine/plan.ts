@@ -58,6 +58,10 @@ export interface PlannedAssumption {
   credentials: AwsCredentials;
   path: AwsCredentialsPath;
   roleNode: Node<string> | null;
+  /** Where the role is named: the workflow, or the local composite action that runs the credentials step. */
+  roleAt: { file: string; span: Span; route: string } | null;
+  /** The workflow step that assumes the role (the `uses: ./action` step for a composite action). */
+  stepAt: { span: Span; route: string };
   variants: JobVariant[];
   /** The trigger contexts of the run (the caller's for reusable workflows), with pruning applied later. */
   triggers: {
@@ -84,6 +88,9 @@ export interface ScanPlan {
   roleArns: string[];
   triggerProblems: { file: string; message: string; span: Span; route: string }[];
 }
+
+/** An IAM role ARN: arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME. */
+export const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 
 const isAction = (p: string) => /(^|\/)action\.ya?ml$/.test(p);
 
@@ -187,7 +194,7 @@ export function planScan(input: PlanInput): ScanPlan {
           : null;
       if (groups.length === 0)
         groups.push({ triggers: [], callerWith: undefined, workflowName: base.workflowName });
-      for (const { view, step, callerWith: actionWith } of steps) {
+      for (const { view, step, callerWith: actionWith, actionFile } of steps) {
         const path = awsCredentialsPath(view);
         const roleInput = view.inputs["role-to-assume"];
         for (const group of groups) {
@@ -197,6 +204,10 @@ export function planScan(input: PlanInput): ScanPlan {
             credentials: view,
             path,
             roleNode: roleInput?.node ?? null,
+            roleAt: roleInput
+              ? { file: actionFile ?? file, span: roleInput.node.span, route: roleInput.node.route }
+              : null,
+            stepAt: { span: step.span, route: step.route },
             variants: jobVariants(
               job,
               wf,
@@ -214,7 +225,9 @@ export function planScan(input: PlanInput): ScanPlan {
   }
   const roleArns = [
     ...new Set(
-      assumptions.flatMap((a) => a.variants.flatMap((v) => (v.role.kind === "arn" ? [v.role.arn] : []))),
+      assumptions.flatMap((a) =>
+        a.variants.flatMap((v) => (v.role.kind === "arn" && ROLE_ARN.test(v.role.arn) ? [v.role.arn] : [])),
+      ),
     ),
   ].sort();
   return {
@@ -237,19 +250,30 @@ function credentialSteps(
   job: Job,
   wf: Workflow,
   actionByDir: Map<string, ActionManifest>,
-): { view: AwsCredentials; step: Job["steps"][number]; callerWith: StringMap | undefined }[] {
-  const out: { view: AwsCredentials; step: Job["steps"][number]; callerWith: StringMap | undefined }[] = [];
+): {
+  view: AwsCredentials;
+  step: Job["steps"][number];
+  callerWith: StringMap | undefined;
+  actionFile: string | null;
+}[] {
+  const out: {
+    view: AwsCredentials;
+    step: Job["steps"][number];
+    callerWith: StringMap | undefined;
+    actionFile: string | null;
+  }[] = [];
   for (const step of job.steps) {
     const view = awsCredentials(step, job, wf);
     if (view) {
-      out.push({ view, step, callerWith: undefined });
+      out.push({ view, step, callerWith: undefined, actionFile: null });
       continue;
     }
     const t = step.uses?.target;
     if (t?.kind === "local" || t?.kind === "self") {
       const action = actionByDir.get(normalizePath(t.path).replace(/\/$/, ""));
       if (action)
-        for (const v of actionAwsCredentialsSteps(action)) out.push({ view: v, step, callerWith: step.with });
+        for (const v of actionAwsCredentialsSteps(action))
+          out.push({ view: v, step, callerWith: step.with, actionFile: action.file });
     }
   }
   return out;
@@ -282,9 +306,10 @@ function jobVariants(
     if (!job.environment) envs.push({ env: { kind: "none" }, via: [] });
     else {
       for (const r of resolveValue(job.environment.name.value, scope)) {
+        // GitHub treats an empty environment name as no environment.
         envs.push(
           r.ok
-            ? { env: { kind: "value", name: r.value }, via: r.via }
+            ? { env: r.value === "" ? { kind: "none" } : { kind: "value", name: r.value }, via: r.via }
             : { env: { kind: "unknown", text: job.environment.name.value }, via: [] },
         );
       }

@@ -103,10 +103,15 @@ function resolveReference(expr: string, scope: ResolveScope, depth: number): Res
         : null;
   if (inputName !== null) {
     const w = lookupMap(scope.callerWith, inputName);
-    if (w !== null)
-      return depth > 3
-        ? unresolved(`\`${expr}\` is too indirect`)
-        : [{ ok: true, value: w, via: [`with.${inputName}`] }];
+    if (w !== null) {
+      if (depth > 3) return unresolved(`\`${expr}\` is too indirect`);
+      // The caller's value may itself hold expressions (vars.X, secrets.X): resolve what the caller
+      // determines; the rest stays unresolved, keyed by the caller's text for a role map.
+      const caller: ResolveScope = { matrix: null, envs: [], callerWith: undefined, inputs: [] };
+      return resolveValue(w, caller, depth + 1).map((r) =>
+        r.ok ? { ...r, via: [`with.${inputName}`, ...r.via] } : r,
+      );
+    }
     const input = scope.inputs.find((i) => i.name.value === inputName);
     if (!input) return unresolved(`the input \`${inputName}\` is not declared`);
     const options = input.options?.value.map((o) => o.value);

@@ -131,12 +131,12 @@ export function runScan(
             job: callerJob,
             role: a.role,
             discriminator: `${a.file}#${a.job.id.value}`,
-            related: a.roleNode
+            related: a.roleAt
               ? [
                   {
-                    file: a.file,
-                    line: a.roleNode.span.start.line,
-                    column: a.roleNode.span.start.column,
+                    file: a.roleAt.file,
+                    line: a.roleAt.span.start.line,
+                    column: a.roleAt.span.start.column,
                     message: "the role the called job assumes",
                   },
                 ]
@@ -152,9 +152,7 @@ export function runScan(
   const seenRole = new Set<string>();
   const seenProblem = new Set<string>();
   for (const a of model.assumptions) {
-    const at = a.roleNode
-      ? { file: a.file, span: a.roleNode.span, route: a.roleNode.route }
-      : { file: a.file, span: a.job.id.span, route: a.job.id.route };
+    const at = a.roleAt ? a.roleAt : { file: a.file, span: a.job.id.span, route: a.job.id.route };
     if (a.roleProblem && a.contexts.some((c) => c.decision === "unknown-role")) {
       const key = `${a.file}|${a.job.id.value}|${a.roleProblem}`;
       if (!seenProblem.has(key)) {
@@ -275,8 +273,8 @@ function toAssumption(a: AnalyzedAssumption): Assumption {
     file: a.file,
     job: a.job.id.value,
     role: a.role,
-    line: a.roleNode?.span.start.line ?? a.job.id.span.start.line,
-    column: a.roleNode?.span.start.column ?? a.job.id.span.start.column,
+    line: a.roleAt?.file === a.file ? a.roleAt.span.start.line : a.stepAt.span.start.line,
+    column: a.roleAt?.file === a.file ? a.roleAt.span.start.column : a.stepAt.span.start.column,
     contexts: a.contexts.map((c) => ({
       event: c.trigger.event,
       ref: c.ref,

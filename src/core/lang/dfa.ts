@@ -105,16 +105,23 @@ export class Lang {
 
   /** `this ∩ other`. */
   intersect(other: Lang): Lang {
+    // Shortcuts for the identities the evaluator meets constantly (x ∩ Σ* = x, x ∩ ∅ = ∅).
+    if (other.isUniversal() || this.isEmpty()) return this;
+    if (this.isUniversal() || other.isEmpty()) return other;
     return Lang.of(product(this.dfa, other.dfa, (x, y) => x && y, "intersect"));
   }
 
   /** `this ∪ other`. */
   union(other: Lang): Lang {
+    if (other.isEmpty() || this.isUniversal()) return this;
+    if (this.isEmpty() || other.isUniversal()) return other;
     return Lang.of(product(this.dfa, other.dfa, (x, y) => x || y, "union"));
   }
 
   /** `this \ other`. */
   difference(other: Lang): Lang {
+    if (other.isEmpty() || this.isEmpty()) return this;
+    if (other.isUniversal()) return EMPTY;
     return Lang.of(product(this.dfa, other.dfa, (x, y) => x && !y, "difference"));
   }
 
@@ -138,6 +145,40 @@ export class Lang {
     const start = run(d, d.start, prefix);
     const accept = d.accept.map((_, q) => d.accept[run(d, q, suffix)]!);
     return Lang.of({ start, accept, edges: d.edges, def: d.def });
+  }
+
+  /** Whether the language has finitely many strings (no cycle, and no default edge, on a path that can still accept). */
+  isFinite(): boolean {
+    const d = this.dfa;
+    const n = d.accept.length;
+    const succ = (q: number) => [...d.edges[q]!.values(), d.def[q]!];
+    // States from which an accepting state is reachable.
+    const live = new Array<boolean>(n).fill(false);
+    let changed = true;
+    for (let q = 0; q < n; q++) live[q] = d.accept[q]!;
+    while (changed) {
+      changed = false;
+      for (let q = 0; q < n; q++) {
+        if (!live[q] && succ(q).some((t) => live[t])) {
+          live[q] = true;
+          changed = true;
+        }
+      }
+    }
+    // A cycle among live states reachable from the start makes the language infinite.
+    const colour = new Array<number>(n).fill(0);
+    const visit = (q: number): boolean => {
+      // A default edge stands for infinitely many characters: through it, infinitely many strings.
+      if (live[d.def[q]!]) return false;
+      colour[q] = 1;
+      for (const t of succ(q)) {
+        if (!live[t]) continue;
+        if (colour[t] === 1 || (colour[t] === 0 && !visit(t))) return false;
+      }
+      colour[q] = 2;
+      return true;
+    };
+    return !live[d.start] || visit(d.start);
   }
 
   /** Whether the language has no strings. */

@@ -4,7 +4,18 @@ import type { RepoFacts } from "../oidc/claims-for.js";
 import { counterfactual, isOptionalContext, policyValues } from "./context-rule.js";
 
 /** Why a context is denied: the audience, the subject format (immutable / custom template), or the subject. */
-export type DenyCause = "aud" | "immutable" | "template" | "sub";
+export type DenyCause = "principal" | "aud" | "immutable" | "template" | "sub";
+
+/** When no Allow statement trusts the token's provider, why (the first statement's principal note). */
+export function principalProblem(v: CandidateVerdict): string | null {
+  const statements = v.evaluation?.statements ?? v.pattern?.statements ?? [];
+  const allows = statements.filter((s) => s.effect === "Allow");
+  if (allows.length === 0 || allows.some((s) => s.principal.outcome !== false)) return null;
+  return (
+    allows.map((s) => s.principal.note).find((n): n is string => !!n) ??
+    "no Allow statement trusts the token's provider"
+  );
+}
 
 function withSub(sub: ClaimValue, map: (s: string) => string): ClaimValue {
   if (sub.kind === "value") return { kind: "value", value: map(sub.value) };
@@ -25,6 +36,7 @@ export function denyCause(
   if (c.decision !== "deny" || isOptionalContext(c)) return null;
   const v = c.candidates.find((x) => x.decision === "deny") ?? c.candidates[0];
   if (!v) return null;
+  if (principalProblem(v)) return { cause: "principal", candidate: v };
   const auds = policyValues(a, "aud").filter((x) => !/[*?]/.test(x.value));
   if (
     auds.length > 0 &&

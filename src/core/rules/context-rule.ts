@@ -83,12 +83,9 @@ export function policyRelated(
 
 /** Where a trust finding about one context points: the environment line, else the role line. */
 export function contextLocation(a: AnalyzedAssumption, c: AnalyzedContext) {
-  const at =
-    c.environmentAt ??
-    (a.roleNode
-      ? { span: a.roleNode.span, route: a.roleNode.route }
-      : { span: a.job.id.span, route: a.job.id.route });
-  return { file: a.file, span: at.span, route: at.route };
+  if (c.environmentAt) return { file: a.file, span: c.environmentAt.span, route: c.environmentAt.route };
+  if (a.roleAt) return a.roleAt;
+  return { file: a.file, span: a.job.id.span, route: a.job.id.route };
 }
 
 /** The trigger line as a related location. */

@@ -1,7 +1,7 @@
 import type { AnalyzedContext, CandidateVerdict } from "../engine/analysis-types.js";
 import { findingFingerprint } from "../engine/fingerprint.js";
 import type { Finding } from "../engine/scan-types.js";
-import { denyCause } from "./cause-of-deny.js";
+import { denyCause, principalProblem } from "./cause-of-deny.js";
 import {
   type ContextRule,
   contextFinding,
@@ -31,12 +31,39 @@ export const subNotTrusted: ContextRule = {
       const bySub = new Map<string, { contexts: AnalyzedContext[]; candidate: CandidateVerdict }>();
       for (const c of a.contexts) {
         const cause = denyCause(a, c, model.repo);
+        if (cause?.cause === "principal") {
+          const key = `principal|${principalProblem(cause.candidate)}`;
+          if (!bySub.has(key)) bySub.set(key, { contexts: [c], candidate: cause.candidate });
+          else bySub.get(key)!.contexts.push(c);
+          continue;
+        }
         if (cause?.cause !== "sub") continue;
         const g = bySub.get(cause.candidate.sub);
         if (g) g.contexts.push(c);
         else bySub.set(cause.candidate.sub, { contexts: [c], candidate: cause.candidate });
       }
       for (const [sub, { contexts, candidate: v }] of bySub) {
+        if (sub.startsWith("principal|")) {
+          const why = sub.slice("principal|".length);
+          const f = contextFinding(
+            this.meta,
+            model,
+            a,
+            contexts[0]!,
+            `Job \`${a.job.id.value}\` will be denied whatever its subject (${contexts.map(describeContext).join("; ")}): ${why}.`,
+            [],
+            "Trust the OIDC provider of the role's own account (arn:aws:iam::<role account>:oidc-provider/token.actions.githubusercontent.com) in Principal.Federated; create the provider in that account if it does not exist.",
+          );
+          f.fingerprint = findingFingerprint({
+            rule: id,
+            file: a.file,
+            route: a.roleNode?.route ?? a.job.route,
+            role: a.role,
+            discriminator: sub,
+          });
+          out.push(f);
+          continue;
+        }
         const values = policyValues(a, "sub");
         const shown =
           values

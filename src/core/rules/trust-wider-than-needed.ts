@@ -1,11 +1,72 @@
+import type { AnalyzedAssumption, ScanModel } from "../engine/analysis-types.js";
 import type { Finding } from "../engine/scan-types.js";
 import { suggestPolicy } from "../engine/suggest-policy.js";
-import { matchGlob, tokenizeIamGlob } from "../lang/index.js";
-import { type ContextRule, neededSubjects, policyRelated, policyValues } from "./context-rule.js";
+import { classifyKey } from "../iam/condition-keys.js";
+import { parseOperator } from "../iam/operators.js";
+import { Lang, LangTooComplexError, tokenizeIamGlob } from "../lang/index.js";
+import { type ContextRule, isOptionalContext, policyRelated } from "./context-rule.js";
 import { docsUrl } from "./rule.js";
 import { workflowFinding } from "./workflow-rule.js";
 
 const id = "trust-wider-than-needed";
+
+/**
+ * The subject contexts (the part after `repo:<segment>:`) this repository's allowed runs of `role`
+ * present, as a language, with the subjects as shown to people.
+ */
+function neededLanguage(model: ScanModel, role: string, seg: string): { lang: Lang; shown: string[] } {
+  let lang = Lang.empty();
+  const shown = new Set<string>();
+  const prefix = `repo:${seg}:`;
+  for (const a of model.assumptions) {
+    if (a.role !== role) continue;
+    for (const c of a.contexts) {
+      if (c.decision !== "allow" || isOptionalContext(c)) continue;
+      const v = c.candidates[0];
+      const sub = v?.claims.sub;
+      if (!v || !sub) continue;
+      if (sub.kind === "value" && sub.value.startsWith(prefix)) {
+        lang = lang.union(Lang.literal(sub.value.slice(prefix.length)));
+        shown.add(sub.value);
+      } else if (sub.kind === "pattern" && sub.prefix.startsWith(prefix) && v.variable) {
+        lang = lang.union(
+          Lang.literal(sub.prefix.slice(prefix.length))
+            .concat(v.variable.domain)
+            .concat(Lang.literal(sub.suffix)),
+        );
+        shown.add(v.sub);
+      }
+    }
+  }
+  return { lang, shown: [...shown].sort() };
+}
+
+/** The Allow-statement `sub` values of the role's policy, with the language each admits for this repository. */
+function subjectValues(a: AnalyzedAssumption, issuer: string, seg: string) {
+  if (a.roleSource?.kind !== "found") return [];
+  const out: { value: string; line: number; column: number; pointer: string; admits: Lang }[] = [];
+  for (const s of a.roleSource.policy.statements) {
+    if (s.effect !== "Allow") continue;
+    for (const c of s.conditions) {
+      const kc = classifyKey(c.key, issuer);
+      const op = parseOperator(c.operator);
+      if (kc.kind !== "claim" || kc.claim !== "sub" || !op || op.negated || op.family !== "string") continue;
+      for (const v of c.values) {
+        const tokens =
+          op.base === "StringLike" ? tokenizeIamGlob(v.value) : [{ kind: "lit" as const, text: v.value }];
+        const admits = Lang.fromGlob(tokens, { ignoreCase: op.ignoreCase }).quotient(`repo:${seg}:`, "");
+        out.push({
+          value: v.value,
+          line: v.span.start.line,
+          column: v.span.start.column,
+          pointer: v.pointer,
+          admits,
+        });
+      }
+    }
+  }
+  return out;
+}
 
 export const trustWiderThanNeeded: ContextRule = {
   meta: {
@@ -14,7 +75,7 @@ export const trustWiderThanNeeded: ContextRule = {
     category: "over-broad",
     title: "The trust policy admits subjects none of the workflows use",
     explanation:
-      "Least privilege for OIDC roles means trusting exactly the subjects the deploy jobs present. Every extra value or wildcard is a way in that no workflow needs: a branch anyone can push, pull requests, an environment without reviewers. rolecall compares the subjects this repository's workflows mint for the role with what the policy admits, and suggests a policy that admits exactly those.",
+      "Least privilege for OIDC roles means trusting exactly the subjects the deploy jobs present. Every extra value or wildcard is a way in that no workflow needs: a branch anyone can push, pull requests, an environment without reviewers. rolecall compares, for this repository, what each subject value of the policy admits with the subjects its workflows' allowed runs present, and suggests a policy that admits exactly those.",
     fix: "Replace the role's subject condition with the suggested policy (JSON or Terraform), after checking no other repository relies on the removed values.",
     docs: docsUrl(id),
   },
@@ -25,42 +86,32 @@ export const trustWiderThanNeeded: ContextRule = {
     if (!repo) return out;
     const seg = model.repo.subPrefix ? model.repo.subPrefix.replace(/^repo:/, "") : repo;
     for (const a of model.assumptions) {
-      if (!a.role || a.roleSource?.kind !== "found" || done.has(a.role) || !a.roleNode) continue;
+      if (!a.role || a.roleSource?.kind !== "found" || done.has(a.role) || !a.roleAt) continue;
       done.add(a.role);
-      const needed = neededSubjects(model, a.role);
-      if (needed.length === 0) continue;
-      // Values naming this repository that no run needs, and wildcards over it.
-      const extra = policyValues(a, "sub").filter((v) => {
-        if (
-          !v.value.startsWith(`repo:${seg}:`) &&
-          !/^repo:[^/:]*[*?]/.test(v.value) &&
-          !v.value.startsWith(`repo:${seg.split("/")[0]}/*`)
-        )
-          return false;
-        const tokens = tokenizeIamGlob(v.value);
-        const wildcard = /[*?]/.test(v.value);
-        const used = needed.some((n) => !n.includes("**") && matchGlob(tokens, n));
-        return wildcard || !used;
-      });
-      if (extra.length === 0) continue;
-      const audience = a.credentials.inputs.audience?.value ?? "sts.amazonaws.com";
-      const f = workflowFinding(
-        this.meta,
-        { file: a.file, span: a.roleNode.span, route: a.roleNode.route },
-        {
-          message: `${a.role} trusts ${extra.map((v) => `\`${v.value}\``).join(", ")}, but this repository's workflows need only ${needed.map((n) => `\`${n}\``).join(", ")}.`,
+      try {
+        const needed = neededLanguage(model, a.role, seg);
+        if (needed.shown.length === 0) continue;
+        const extra = subjectValues(a, model.repo.issuer, seg)
+          .map((v) => ({ ...v, example: v.admits.difference(needed.lang).shortestExample() }))
+          .filter((v) => v.example !== null);
+        if (extra.length === 0) continue;
+        const audience = a.credentials.inputs.audience?.value ?? "sts.amazonaws.com";
+        const f = workflowFinding(this.meta, a.roleAt, {
+          message: `${a.role} trusts ${extra.map((v) => `\`${v.value}\` (e.g. \`repo:${seg}:${v.example}\`)`).join(", ")}, but this repository's workflows need only ${needed.shown.map((n) => `\`${n}\``).join(", ")}.`,
           job: a.job.id.value,
           role: a.role,
           related: extra.map((v) => policyRelated(a, v, `more than needed: \`${v.value}\``)),
-        },
-      );
-      f.suggestedPolicy = suggestPolicy({
-        roleArn: a.role,
-        issuer: model.repo.issuer,
-        audience,
-        subjects: needed,
-      });
-      out.push(f);
+        });
+        f.suggestedPolicy = suggestPolicy({
+          roleArn: a.role,
+          issuer: model.repo.issuer,
+          audience,
+          subjects: needed.shown,
+        });
+        out.push(f);
+      } catch (e) {
+        if (!(e instanceof LangTooComplexError)) throw e;
+      }
     }
     return out;
   },

@@ -100,7 +100,7 @@ function summary(): string {
     "# Per repository: files (read/with assumptions/invalid), assumptions, context decisions, rule ids.",
     "# `manifest:` lines list jobs the manifest notes say assume a role in a file but the scan has no",
     "# assumption for (and the reverse). `location:` lines list assumptions whose line is not in the",
-    "# file or is neither a `role-to-assume` nor the job's line (a located bug to fix, not a baseline).",
+    "# file or is neither a `role-to-assume`, the job's line nor the step's first line (a located bug to fix).",
     "# Review a change before `vitest -u`.",
     "#",
     `# ${scanned.length} repositories, ${workflowEntries.length} files; ${all.length} scanned`,
@@ -130,7 +130,13 @@ function summary(): string {
     const misplaced = new Map<string, string[]>();
     for (const a of r.assumptions) {
       const line = text.get(a.file)?.[a.line - 1];
-      if (line !== undefined && (line.includes("role-to-assume") || line.includes(a.job))) continue;
+      // The role's line, the job's line, or the step that assumes it (a local composite action, or
+      // a step with no role-to-assume) are all right.
+      if (
+        line !== undefined &&
+        (line.includes("role-to-assume") || line.includes(a.job) || /^\s*- (name|uses|id):/.test(line))
+      )
+        continue;
       const key = `${a.file}:${a.line} (${line === undefined ? "past the end of the file" : JSON.stringify(line.trim().slice(0, 40))})`;
       misplaced.set(key, [...new Set([...(misplaced.get(key) ?? []), a.job])]);
     }
