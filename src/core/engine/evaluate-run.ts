@@ -14,7 +14,7 @@ export function evaluateClaims(
 ): Pick<CandidateVerdict, "decision" | "evaluation" | "pattern"> {
   const usesPattern = variable !== null && Object.values(claims).some((c) => c.kind === "pattern");
   if (usesPattern) {
-    const pattern = evaluatePattern(policy, { claims, issuer, roleArn, variable });
+    const pattern = evaluatePattern(policy, { claims, issuer, roleArn, variable, traceConditions: false });
     const decision =
       pattern.coverage === "all" ? "allow" : pattern.coverage === "indeterminate" ? "indeterminate" : "deny";
     return { decision, evaluation: null, pattern };

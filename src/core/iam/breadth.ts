@@ -709,7 +709,19 @@ function firstAdmitted(
  * statement; a probe that a Deny statement certainly refuses does not count. Each offending value is
  * reported on its own, with an example run it admits.
  */
+const breadthCache = new WeakMap<TrustPolicy, BreadthIssue[]>();
+
+/** {@link analyzeBreadthUncached}, computed once per parsed policy. */
 export function analyzeBreadth(policy: TrustPolicy): BreadthIssue[] {
+  let issues = breadthCache.get(policy);
+  if (!issues) {
+    issues = analyzeBreadthUncached(policy);
+    breadthCache.set(policy, issues);
+  }
+  return issues;
+}
+
+function analyzeBreadthUncached(policy: TrustPolicy): BreadthIssue[] {
   const issues: BreadthIssue[] = [];
   const denies = githubStatements(policy, "Deny");
   for (const { statement, issuer } of githubStatements(policy)) {

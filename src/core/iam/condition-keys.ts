@@ -33,17 +33,22 @@ export type KeyClass =
 
 /** Classifies a condition key (key names are case-insensitive) against the token issuer `issuer`. */
 export function classifyKey(key: string, issuer: string): KeyClass {
-  const cacheKey = `${issuer}\n${key}`;
-  let k = keyCache.get(cacheKey);
+  let byKey = keyCache.get(issuer);
+  if (!byKey) {
+    if (keyCache.size > 100) keyCache.clear();
+    byKey = new Map();
+    keyCache.set(issuer, byKey);
+  }
+  let k = byKey.get(key);
   if (!k) {
-    if (keyCache.size > 10_000) keyCache.clear();
+    if (byKey.size > 10_000) byKey.clear();
     k = classifyKeyUncached(key, issuer);
-    keyCache.set(cacheKey, k);
+    byKey.set(key, k);
   }
   return k;
 }
 
-const keyCache = new Map<string, KeyClass>();
+const keyCache = new Map<string, Map<string, KeyClass>>();
 
 function classifyKeyUncached(key: string, issuer: string): KeyClass {
   const colon = key.lastIndexOf(":");

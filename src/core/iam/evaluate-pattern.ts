@@ -12,13 +12,15 @@ import {
   type StatementTrace,
   traceCondition,
 } from "./evaluate.js";
-import { parseOperator } from "./operators.js";
+import { type ParsedOperator, parseOperator } from "./operators.js";
 import type { PolicyCondition, TrustPolicy } from "./policy-model.js";
 
 /** How much of a set of values a policy (or one condition) admits. */
 export type Coverage = "all" | "some" | "none" | "indeterminate";
 
 export interface PatternRequest extends EvaluationRequest {
+  /** Trace every condition's coverage (for `explain`); off, conditions are evaluated but not traced. Default true. */
+  traceConditions?: boolean;
   /** The variable the pattern claims range over, and its domain (e.g. every ref matching `refs/heads/release/**`). */
   variable: { name: string; domain: Lang; description: string };
 }
@@ -119,6 +121,7 @@ function evaluatePatternUnsafe(policy: TrustPolicy, request: PatternRequest): Pa
     const conditions = s.conditions.map((c) => {
       const cb = conditionBounds(c, policy.version, request.claims, issuer, request.variable.name);
       b = meet(b, cb.bounds);
+      if (request.traceConditions === false) return null;
       const cov = coverageOf(domain, cb.bounds);
       return {
         operator: c.operator,
@@ -151,7 +154,7 @@ function evaluatePatternUnsafe(policy: TrustPolicy, request: PatternRequest): Pa
       coverage: coverageOf(domain, b).coverage,
       principal: base.principal,
       action: base.action,
-      conditions,
+      conditions: conditions.filter((c): c is PatternConditionTrace => c !== null),
       pointer: s.pointer,
       span: s.span,
     };
@@ -211,10 +214,7 @@ function conditionBounds(
       max = Lang.any();
       continue;
     }
-    const l = Lang.fromGlob(piecesToTokens(op, pieces), { ignoreCase: op.ignoreCase }).quotient(
-      v.prefix,
-      v.suffix,
-    );
+    const l = valueLanguage(op, pieces, v.prefix, v.suffix);
     min = min.union(l);
     max = max.union(l);
   }
@@ -224,4 +224,23 @@ function conditionBounds(
     claim: resolved.claim,
     note: isLike(op) ? null : resolved.note,
   };
+}
+
+/** Languages of policy values around a claim's fixed parts, memoised: the same values recur across runs. */
+const valueLangCache = new Map<string, Lang>();
+
+function valueLanguage(
+  op: ParsedOperator,
+  pieces: { text: string; wildcards: boolean }[],
+  prefix: string,
+  suffix: string,
+): Lang {
+  const key = JSON.stringify([isLike(op), op.ignoreCase, pieces, prefix, suffix]);
+  let l = valueLangCache.get(key);
+  if (!l) {
+    if (valueLangCache.size > 5_000) valueLangCache.clear();
+    l = Lang.fromGlob(piecesToTokens(op, pieces), { ignoreCase: op.ignoreCase }).quotient(prefix, suffix);
+    valueLangCache.set(key, l);
+  }
+  return l;
 }

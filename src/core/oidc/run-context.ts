@@ -76,6 +76,18 @@ export function anyTag(): Lang {
   return tagDomainCache;
 }
 
+const otherBranchesCache = new Map<string, Lang>();
+/** Every valid branch but the default one (workflow_dispatch on another branch). */
+function otherBranches(defaultBranch: string): Lang {
+  let l = otherBranchesCache.get(defaultBranch);
+  if (!l) {
+    if (otherBranchesCache.size > 64) otherBranchesCache.clear();
+    l = anyBranch().difference(Lang.literal(`${HEADS}${defaultBranch}`));
+    otherBranchesCache.set(defaultBranch, l);
+  }
+  return l;
+}
+
 const PR_REF: RefSpec = {
   kind: "pattern",
   description: "refs/pull/<number>/merge",
@@ -217,7 +229,7 @@ export function triggerContexts(
           ref: {
             kind: "pattern",
             description: `${HEADS}** except ${defaultBranch}`,
-            domain: anyBranch().difference(Lang.literal(`${HEADS}${defaultBranch}`)),
+            domain: otherBranches(defaultBranch),
           },
           fork: false,
           noToken: null,
