@@ -4,7 +4,7 @@
  * NOT_FOUND on one alias as "this file is missing" and keep the others.
  */
 import type { GitHubClient } from "./client.js";
-import { type GhFailure, fail, failureFromError, type PermissionHint } from "./result.js";
+import { fail, failureFromError, type GhFailure, type PermissionHint } from "./result.js";
 
 /** One entry of a GraphQL `errors` array. */
 export interface GraphqlError {
@@ -71,7 +71,11 @@ export function failureFromGraphql(error: GraphqlError, what: string, hint: Perm
   const status = graphqlStatus(error.type);
   const label = error.type ?? "GraphQL error";
   if (status === 403) {
-    return fail(status, `${what}: ${label} (${error.message}); the App needs ${hint.permission}`, hint.permission);
+    return fail(
+      status,
+      `${what}: ${label} (${error.message}); the App needs ${hint.permission}`,
+      hint.permission,
+    );
   }
   return fail(status, `${what}: ${label} (${error.message})`);
 }

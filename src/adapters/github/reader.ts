@@ -6,10 +6,10 @@
  * never an exception.
  */
 import { z } from "zod";
-import { type GitHubClient, type RepoRef, paginate } from "./client.js";
-import { type GraphqlError, failureFromGraphql, isFailure, runGraphql } from "./graphql.js";
+import { type GitHubClient, paginate, type RepoRef } from "./client.js";
+import { failureFromGraphql, type GraphqlError, isFailure, runGraphql } from "./graphql.js";
 import { GITHUB_PERMISSION } from "./permissions.js";
-import { type GhResult, fail, failureFromError, type PermissionHint } from "./result.js";
+import { fail, failureFromError, type GhResult, type PermissionHint } from "./result.js";
 
 /** One file of a pull request, as GET /pulls/{n}/files lists it. */
 export interface PullFile {
@@ -218,7 +218,10 @@ ${fields}
 }`;
 }
 
-function blobText(blob: z.infer<typeof blobSchema> | null | undefined): { text: string | null; note: string | null } {
+function blobText(blob: z.infer<typeof blobSchema> | null | undefined): {
+  text: string | null;
+  note: string | null;
+} {
   if (blob === null || blob === undefined) return { text: null, note: "not a file" };
   if (blob.isBinary === true) return { text: null, note: "binary file" };
   if (blob.isTruncated === true) {
@@ -279,7 +282,13 @@ export function createGitHubReader(client: GitHubClient, repo: RepoRef): GitHubR
     }
   }
 
-  async function get<S>(what: string, hint: PermissionHint | null, route: string, params: object, schema: z.ZodType<S>) {
+  async function get<S>(
+    what: string,
+    hint: PermissionHint | null,
+    route: string,
+    params: object,
+    schema: z.ZodType<S>,
+  ) {
     return rest(what, hint, async () => {
       const response = await client.request(route, { ...base, ...params });
       return parseOrThrow(schema, response.data, what);
@@ -289,7 +298,10 @@ export function createGitHubReader(client: GitHubClient, repo: RepoRef): GitHubR
   const contents: PermissionHint = { permission: GITHUB_PERMISSION.contentsRead };
 
   /** Turn per-alias errors into "missing" (NOT_FOUND) or a whole failure (anything else). */
-  function aliasErrors(errors: GraphqlError[], what: string): { missing: Set<string> } | ReturnType<typeof fail> {
+  function aliasErrors(
+    errors: GraphqlError[],
+    what: string,
+  ): { missing: Set<string> } | ReturnType<typeof fail> {
     const missing = new Set<string>();
     for (const error of errors) {
       const alias = error.path.length >= 2 && error.path[0] === "repository" ? error.path[1] : undefined;
@@ -342,10 +354,15 @@ export function createGitHubReader(client: GitHubClient, repo: RepoRef): GitHubR
       }
       const object = repository.object;
       // No `.github/workflows` at that commit: no workflow files (the core decides what that means).
-      if (object === null || object === undefined || handled.missing.has("object")) return { ok: true, data: [] };
+      if (object === null || object === undefined || handled.missing.has("object"))
+        return { ok: true, data: [] };
       const tree = treeSchema.safeParse(object);
       if (!tree.success) return fail(0, `${what}: unexpected GraphQL response`);
-      if (tree.data.__typename !== undefined && tree.data.__typename !== null && tree.data.__typename !== "Tree") {
+      if (
+        tree.data.__typename !== undefined &&
+        tree.data.__typename !== null &&
+        tree.data.__typename !== "Tree"
+      ) {
         return { ok: true, data: [] };
       }
       const files: WorkflowFile[] = [];
@@ -434,6 +451,9 @@ export function createGitHubReader(client: GitHubClient, repo: RepoRef): GitHubR
     },
 
     async environments() {
+      // Least permission: "List environments" needs only Actions: read (docs.github.com/rest/
+      // deployments/environments, fine-grained token box) and already carries each environment's
+      // protection_rules and deployment_branch_policy, so Administration: read is never requested.
       const what = "environments";
       return rest(what, { permission: GITHUB_PERMISSION.actionsRead, on404: true }, async () => {
         const page = await paginate(

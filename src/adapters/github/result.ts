@@ -36,7 +36,10 @@ export function redactGitHub(text: string): string {
   return text
     .replace(/\bgh[pousr]_[A-Za-z0-9_]{10,}\b/g, "[redacted-token]")
     .replace(/\bgithub_pat_[A-Za-z0-9_]{10,}\b/g, "[redacted-token]")
-    .replace(/\b(authorization|bearer|token)(["']?\s*[:=]?\s*["']?)[A-Za-z0-9._~+/=-]{20,}/gi, "$1$2[redacted]");
+    .replace(
+      /\b(authorization|bearer|token)(["']?\s*[:=]?\s*["']?)[A-Za-z0-9._~+/=-]{20,}/gi,
+      "$1$2[redacted]",
+    );
 }
 
 /** First line, trimmed, redacted, bounded. */

@@ -58,8 +58,15 @@ export function resolveValue(text: string, scope: ResolveScope, depth = 0): Reso
     const alternatives = resolveReference(expr, scope, depth);
     if (alternatives.length === 0 || alternatives.some((a) => !a.ok)) {
       const why = alternatives.find((a): a is Extract<Resolved, { ok: false }> => !a.ok);
+      // A value that is one expression passes on what it refers to (env.X → secrets.Y), so a role
+      // map keyed by the innermost expression applies.
+      const whole = segments.length === 1 && text.trim() === text.slice(seg.start, seg.end).trim();
       return [
-        { ok: false, reason: why?.reason ?? `\`${expr}\` is only known at run time`, expression: text },
+        {
+          ok: false,
+          reason: why?.reason ?? `\`${expr}\` is only known at run time`,
+          expression: whole && why && why.expression !== expr ? why.expression : text,
+        },
       ];
     }
     const next: { value: string; via: string[] }[] = [];

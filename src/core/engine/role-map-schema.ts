@@ -1,5 +1,6 @@
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
+import { locate } from "../config/yaml-locate.js";
 import { type RoleMap, roleMapFrom } from "./role-map.js";
 import type { ConfigProblem } from "./scan.js";
 
@@ -46,14 +47,16 @@ export function parseRoleMap(text: string, file: string): { map: RoleMap | null;
     const r = RolesSchema.safeParse({ [k]: v });
     if (r.success) Object.assign(ok, r.data);
     else {
-      const node = doc.getIn([...base, k], true) as { range?: [number, number] } | undefined;
-      const p = at(node?.range?.[0] ?? 0);
-      problems.push({
-        file,
-        line: p.line,
-        column: p.col,
-        message: `roles.${k}: ${r.error.issues[0]?.message ?? "invalid"}`,
-      });
+      for (const issue of r.error.issues) {
+        const path = issue.path.map((x) => (typeof x === "number" ? x : String(x)));
+        const p = at(locate(doc, [...base, ...path]));
+        problems.push({
+          file,
+          line: p.line,
+          column: p.col,
+          message: `roles.${path.join(".")}: ${issue.message}`,
+        });
+      }
     }
   }
   return { map: roleMapFrom(ok), problems };

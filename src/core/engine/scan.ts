@@ -12,6 +12,7 @@ import { LineIndex } from "../span.js";
 import type { AnalyzedAssumption, ScanModel } from "./analysis-types.js";
 import { analyzeAssumptions, type RoleLookup } from "./analyze.js";
 import { checkPolicy } from "./check-policy.js";
+import { findingFingerprint } from "./fingerprint.js";
 import type { ScanPlan } from "./plan.js";
 import type { Assumption, Finding, IncompleteItem, ScanResult } from "./scan-types.js";
 
@@ -57,14 +58,13 @@ export function runScan(
         ),
       );
     }
-    const fatal = w.diagnostics.some(
-      (d) =>
-        d.severity === "error" && ["yaml-syntax", "not-utf8", "too-large", "alias-limit"].includes(d.code),
-    );
-    if (fatal || !w.readable) {
+    const firstError = w.diagnostics.find((d) => d.severity === "error");
+    if (firstError || !w.readable) {
       incomplete.push({
         subject: w.file,
-        reason: w.diagnostics.find((d) => d.severity === "error")?.message ?? "the file could not be read",
+        reason: firstError
+          ? `line ${firstError.span.start.line}: ${firstError.message}`
+          : "the file could not be read",
         rule: workflowInvalidMeta.id,
       });
     }
@@ -77,6 +77,11 @@ export function runScan(
         { message: p.message },
       ),
     );
+    incomplete.push({
+      subject: p.file,
+      reason: `line ${p.span.start.line}: ${p.message}`,
+      rule: workflowInvalidMeta.id,
+    });
   }
   for (const c of opts.configProblems ?? []) {
     findings.push({
@@ -90,7 +95,7 @@ export function runScan(
       endColumn: c.column,
       job: null,
       role: null,
-      fingerprint: `config-${c.file}-${c.line}`,
+      fingerprint: findingFingerprint({ rule: configInvalidMeta.id, file: c.file, route: c.message }),
       related: [],
       fix: configInvalidMeta.fix,
     });

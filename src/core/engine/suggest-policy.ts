@@ -66,7 +66,7 @@ export function suggestPolicy(opts: {
 }
 
 /** A GitHub filter pattern inside a subject, written as an IAM glob (`**` and `*` → `*`). */
-function toIamPattern(subject: string): string {
+export function toIamPattern(subject: string): string {
   return subject
     .replace(/ where `.*$/, "")
     .replace(/\*\*/g, "*")

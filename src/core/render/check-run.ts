@@ -150,12 +150,30 @@ export function findingLocation(f: Pick<Finding, "file" | "line">): string {
   return isRepositoryPath(f.file) && f.line > 0 ? `${f.file}:${f.line}` : f.file;
 }
 
-/** `roles/x.json:16:11 /Statement/0/...: message` */
-export function relatedText(r: RelatedLocation): string {
-  let where = r.file;
-  if (r.line !== null) where += `:${r.line}${r.column !== null ? `:${r.column}` : ""}`;
-  if (r.pointer !== undefined && r.pointer !== "") where += ` ${r.pointer}`;
-  return r.message !== "" ? `${where}: ${r.message}` : where;
+/** `file:line:column` of a related place (as much of it as is known). */
+function relatedWhere(r: RelatedLocation): string {
+  if (r.line === null) return r.file;
+  return `${r.file}:${r.line}${r.column !== null ? `:${r.column}` : ""}`;
+}
+
+/** `roles/x.json:16:11 /Statement/0/...: message`, for plain-text annotation details. */
+function relatedText(r: RelatedLocation): string {
+  const pointer = r.pointer !== undefined && r.pointer !== "" ? ` ${r.pointer}` : "";
+  return `${relatedWhere(r)}${pointer}${r.message !== "" ? `: ${r.message}` : ""}`;
+}
+
+/** A related place for Markdown: the location in code, then what it says. */
+function relatedMarkdown(r: RelatedLocation): string {
+  const parts = [code(clipMarkdown(relatedWhere(r), CELL_MAX))];
+  if (r.pointer !== undefined && r.pointer !== "") parts.push(code(clipMarkdown(r.pointer, CELL_MAX)));
+  const message = r.message !== "" ? `: ${clipMarkdown(r.message, CELL_MAX)}` : "";
+  return `${parts.join(" ")}${message}`;
+}
+
+/** `**Fix:** text`, starting a new paragraph when the fix opens with a code block. */
+export function fixMarkdown(fix: string, max: number): string {
+  const text = clipMarkdown(fix, max);
+  return /^\s*(```|~~~)/.test(text) ? `**Fix:**\n\n${text}` : `**Fix:** ${text}`;
 }
 
 /** The part of a role ARN after `role/` (path included), or the value as given. */
@@ -213,11 +231,8 @@ function packDocument(head: string, sections: Section[], limit: number): string 
   const present = sections.filter((s) => s.blocks.length > 0);
   const separators = present.length * 2;
   let left = limit - byteLength(head) - separators;
-  const budgets = new Map<Section, number>();
-  let open = present.filter((s) => {
-    budgets.set(s, sectionSize(s));
-    return true;
-  });
+  const budgets = new Map<Section, number>(present.map((s) => [s, sectionSize(s)]));
+  let open = [...present];
   // Water-filling: satisfy the small sections, share what is left among the others.
   for (;;) {
     const weight = open.reduce((n, s) => n + s.weight, 0);
@@ -253,6 +268,7 @@ const MESSAGE_MAX = 2_000;
 const FIX_MAX = 3_000;
 const RELATED_MAX = 5;
 const POLICY_MAX = 20_000;
+const MAX_NOTES = 10;
 
 /** `failure` at or above the threshold, else `neutral` when incomplete, else `success`. */
 export function checkConclusion(result: ScanResult, failOn: Severity): CheckConclusion {
@@ -324,9 +340,9 @@ function findingBlock(f: Finding, rules: readonly RuleMeta[], policyRoles: Map<s
   const parts = [
     `${ruleLink(f.rule, rules)} ${code(findingLocation(f))}${job}: ${clipMarkdown(f.message, MESSAGE_MAX)}`,
   ];
-  for (const r of f.related.slice(0, RELATED_MAX)) parts.push(`↳ ${clipMarkdown(relatedText(r), CELL_MAX)}`);
+  for (const r of f.related.slice(0, RELATED_MAX)) parts.push(`↳ ${relatedMarkdown(r)}`);
   if (f.related.length > RELATED_MAX) parts.push(`↳ and ${f.related.length - RELATED_MAX} more places`);
-  if (f.fix !== null && f.fix !== "") parts.push(`**Fix:** ${clipMarkdown(f.fix, FIX_MAX)}`);
+  if (f.fix !== null && f.fix !== "") parts.push(fixMarkdown(f.fix, FIX_MAX));
   if (f.suggestedPolicy !== undefined) {
     const label = policyRoles.get(policyKey(f));
     if (label !== undefined) parts.push(`A suggested trust policy for ${label} is below.`);
@@ -396,7 +412,7 @@ function verdict(result: ScanResult, conclusion: CheckConclusion, failOn: Severi
     case "neutral":
       return `⚠️ **Incomplete: ${unread} could not be checked**, so this check cannot pass. No finding reaches ${code(failOn)}.${lower}`;
     case "success":
-      return `✅ **No finding at or above ${code(failOn)}**, and everything was read.${lower}`;
+      return `✅ **Passed**: nothing at or above ${code(failOn)}, and every workflow and role involved was read.${lower}`;
   }
 }
 
@@ -489,7 +505,9 @@ export function renderCheckRun(result: ScanResult, opts: CheckRunOptions): Check
   const head = [
     verdict(doc, conclusion, opts.failOn),
     stats(doc, opts.headSha),
-    ...(opts.notes ?? []).map((n) => `> ℹ️ ${clipMarkdown(n.replace(/\r?\n/g, " "), CELL_MAX)}`),
+    ...(opts.notes ?? [])
+      .slice(0, MAX_NOTES)
+      .map((n) => `> ℹ️ ${clipMarkdown(n.replace(/\r?\n/g, " "), CELL_MAX)}`),
   ].join("\n\n");
 
   const incomplete: Section = {
@@ -525,7 +543,12 @@ export function renderCheckRun(result: ScanResult, opts: CheckRunOptions): Check
       `\n_… ${plural(n, "more finding")}; see the annotations, or run \`rolecall scan\` locally for the full report._`,
     weight: 3,
   };
-  const summary = packDocument(head, [incomplete, table, findings], CHECK_OUTPUT_LIMIT);
+  let summary = packDocument(head, [incomplete, table, findings], CHECK_OUTPUT_LIMIT);
+  if (byteLength(summary) > CHECK_OUTPUT_LIMIT) {
+    // Only a head larger than the limit gets here; say so rather than send what GitHub refuses.
+    const tooLarge = "\n\n_The report is too large to show here; run `rolecall scan` locally._";
+    summary = clipBytes(head, CHECK_OUTPUT_LIMIT - byteLength(tooLarge)) + tooLarge;
+  }
 
   const policySection: Section = {
     head: "### Suggested trust policies\n\nEach admits exactly the subjects this repository's workflows need.\n",

@@ -1,5 +1,6 @@
+import { findingFingerprint } from "../engine/fingerprint.js";
 import type { Finding } from "../engine/scan-types.js";
-import { denyCause } from "./cause-of-deny.js";
+import { audienceProblem, denyCauses } from "./cause-of-deny.js";
 import {
   type ContextRule,
   contextFinding,
@@ -27,33 +28,42 @@ export const audNotTrusted: ContextRule = {
     const seen = new Set<string>();
     for (const a of model.assumptions) {
       for (const c of a.contexts) {
-        const cause = denyCause(a, c, model.repo);
-        if (cause?.cause !== "aud") continue;
+        const cause = denyCauses(a, c, model.repo);
+        if (!cause?.causes.has("aud")) continue;
+        // One finding per step and role: the audience is the same in every run.
         const key = `${a.file}|${a.job.id.value}|${a.role}`;
-        if (seen.has(key)) continue; // one finding per step: the audience is the same in every run
+        if (seen.has(key)) continue;
         seen.add(key);
-        const aud = cause.candidate.claims.aud;
-        const requested = aud?.kind === "value" ? aud.value : "?";
+        const problem = audienceProblem(a, cause.candidate, model.repo.issuer);
+        if (!problem) continue;
         const wanted = policyValues(a, "aud");
         const f = contextFinding(
           this.meta,
           model,
           a,
           c,
-          `Job \`${a.job.id.value}\` requests audience \`${requested}\`, but ${a.role} requires \`aud\` ${wanted.map((w) => `\`${w.value}\``).join(" or ")}: every run is denied (first: ${describeContext(c)}).`,
+          `Job \`${a.job.id.value}\` requests audience \`${problem.requested}\`, but ${a.role} requires \`aud\` ${problem.wanted.map((w) => `\`${w}\``).join(" or ")}: every run is denied (first: ${describeContext(c)}).`,
           wanted.map((w) => policyRelated(a, w, `required audience \`${w.value}\``)),
           this.meta.fix,
         );
+        // The audience is decided on the step, not by the run: point at `audience:` or the role.
         const audInput = a.credentials.inputs.audience;
-        if (audInput) {
-          f.line = audInput.node.span.start.line;
-          f.column = audInput.node.span.start.column;
-          f.endLine = audInput.node.span.end.line;
-          f.endColumn = audInput.node.span.end.column;
+        const at = audInput && a.roleAt ? { span: audInput.node.span, file: a.roleAt.file } : a.roleAt;
+        if (at) {
+          f.file = at.file;
+          f.line = at.span.start.line;
+          f.column = at.span.start.column;
+          f.endLine = at.span.end.line;
+          f.endColumn = at.span.end.column;
         }
+        f.fingerprint = fingerprintOf(a.file, a.job.id.value, a.role);
         out.push(f);
       }
     }
     return out;
   },
 };
+
+function fingerprintOf(file: string, job: string, role: string | null): string {
+  return findingFingerprint({ rule: id, file, route: `jobs.${job}`, role, discriminator: "aud" });
+}

@@ -1,9 +1,12 @@
 import type { AnalyzedAssumption, AnalyzedContext, CandidateVerdict } from "../engine/analysis-types.js";
-import type { ClaimValue } from "../iam/claims.js";
+import type { ClaimSet, ClaimValue } from "../iam/claims.js";
+import { classifyKey } from "../iam/condition-keys.js";
+import { parseOperator } from "../iam/operators.js";
+import { Lang, matchGlob, tokenizeIamGlob } from "../lang/index.js";
 import type { RepoFacts } from "../oidc/claims-for.js";
 import { counterfactual, isOptionalContext, policyValues } from "./context-rule.js";
 
-/** Why a context is denied: the audience, the subject format (immutable / custom template), or the subject. */
+/** Why a context is denied: the provider, the audience, the subject format (immutable / custom template), or the subject. */
 export type DenyCause = "principal" | "aud" | "immutable" | "template" | "sub";
 
 /** When no Allow statement trusts the token's provider, why (the first statement's principal note). */
@@ -24,46 +27,86 @@ function withSub(sub: ClaimValue, map: (s: string) => string): ClaimValue {
 }
 
 /**
- * Attributes a denied context to one cause by re-evaluating with that difference removed:
- * the audience the policy wants, the name-based subject instead of the immutable one (or the
- * reverse), the default subject instead of the custom template. `sub` when none of them flips it.
+ * The audience values of the Allow statements, when every Allow statement tests `aud` and the
+ * requested audience passes none of them; null when the audience is not a cause.
  */
-export function denyCause(
+export function audienceProblem(
+  a: AnalyzedAssumption,
+  v: CandidateVerdict,
+  issuer: string,
+): { requested: string; wanted: string[]; passing: string } | null {
+  if (a.roleSource?.kind !== "found" || v.claims.aud?.kind !== "value") return null;
+  const requested = v.claims.aud.value;
+  const wanted: string[] = [];
+  let passing: string | null = null;
+  for (const s of a.roleSource.policy.statements) {
+    if (s.effect !== "Allow") continue;
+    const tests = s.conditions.filter((c) => {
+      const kc = classifyKey(c.key, issuer);
+      const op = parseOperator(c.operator);
+      return kc.kind === "claim" && kc.claim === "aud" && op?.family === "string" && !op.negated;
+    });
+    if (tests.length === 0) return null; // a statement without an aud test: the audience is not the problem
+    for (const c of tests) {
+      const op = parseOperator(c.operator)!;
+      for (const val of c.values) {
+        const like = op.base === "StringLike";
+        const ok = like
+          ? matchGlob(tokenizeIamGlob(val.value), requested, { ignoreCase: op.ignoreCase })
+          : op.ignoreCase
+            ? val.value.toLowerCase() === requested.toLowerCase()
+            : val.value === requested;
+        if (ok) return null;
+        wanted.push(val.value);
+        passing ??= like ? Lang.fromGlob(tokenizeIamGlob(val.value)).shortestExample() : val.value;
+      }
+    }
+  }
+  return wanted.length > 0 && passing !== null ? { requested, wanted, passing } : null;
+}
+
+/**
+ * Attributes a denied context to its causes by re-evaluating with each difference removed: the
+ * provider (nothing else matters then), the audience, then — with the audience fixed — the
+ * name-based subject instead of the immutable one (or the reverse), the default subject instead of
+ * the custom template, else the subject itself. A run can be denied for the audience and the
+ * subject at once; both are reported.
+ */
+export function denyCauses(
   a: AnalyzedAssumption,
   c: AnalyzedContext,
   repo: RepoFacts,
-): { cause: DenyCause; candidate: CandidateVerdict } | null {
+): { causes: Set<DenyCause>; candidate: CandidateVerdict } | null {
   if (c.decision !== "deny" || isOptionalContext(c)) return null;
   const v = c.candidates.find((x) => x.decision === "deny") ?? c.candidates[0];
   if (!v) return null;
-  if (principalProblem(v)) return { cause: "principal", candidate: v };
-  const auds = policyValues(a, "aud").filter((x) => !/[*?]/.test(x.value));
-  if (
-    auds.length > 0 &&
-    v.claims.aud?.kind === "value" &&
-    !auds.some((x) => x.value === (v.claims.aud as { value: string }).value)
-  ) {
-    const flip = counterfactual(a, v, repo.issuer, (cl) => ({
-      ...cl,
-      aud: { kind: "value", value: auds[0]!.value },
-    }));
-    if (flip === "allow") return { cause: "aud", candidate: v };
+  if (principalProblem(v)) return { causes: new Set(["principal"]), candidate: v };
+  const causes = new Set<DenyCause>();
+  const aud = audienceProblem(a, v, repo.issuer);
+  const fixAud = (cl: ClaimSet): Record<string, ClaimValue> =>
+    aud ? { ...cl, aud: { kind: "value", value: aud.passing } } : { ...cl };
+  if (aud) {
+    causes.add("aud");
+    if (counterfactual(a, v, repo.issuer, fixAud) === "allow") return { causes, candidate: v };
   }
   const sub = v.claims.sub;
   if (sub && repo.fullName) {
+    const [owner, name] = repo.fullName.split("/") as [string, string];
     if (repo.subPrefix) {
       const seg = repo.subPrefix.replace(/^repo:/, "");
       const flip = counterfactual(a, v, repo.issuer, (cl) => ({
-        ...cl,
+        ...fixAud(cl),
         sub: withSub(sub, (s) => s.replace(`repo:${seg}`, `repo:${repo.fullName}`)),
       }));
-      if (flip === "allow") return { cause: "immutable", candidate: v };
+      if (flip === "allow") return { causes: causes.add("immutable"), candidate: v };
     } else {
-      const owner = repo.fullName.split("/")[0]!;
-      if (policyValues(a, "sub").some((x) => x.value.startsWith(`repo:${owner}@`)))
-        return { cause: "immutable", candidate: v };
+      // The policy trusts this repository's immutable form while the repository mints names.
+      const own = new RegExp(`^repo:${escape(owner)}@\\d+/${escape(name)}@\\d+:`);
+      if (policyValues(a, "sub").some((x) => own.test(x.value)))
+        return { causes: causes.add("immutable"), candidate: v };
     }
-    if (repo.subTemplate && c.candidates.length > 0) {
+    const seg = repo.subPrefix ? repo.subPrefix.replace(/^repo:/, "") : repo.fullName;
+    if (repo.subTemplate) {
       const ctx = c.environment
         ? `environment:${c.environment.replaceAll(":", "%3A")}`
         : c.trigger.event === "pull_request" || c.trigger.event === "pull_request_target"
@@ -72,26 +115,38 @@ export function denyCause(
             ? `ref:${c.trigger.ref.value}`
             : null;
       if (ctx) {
-        const seg = repo.subPrefix ? repo.subPrefix.replace(/^repo:/, "") : repo.fullName;
         const flip = counterfactual(a, v, repo.issuer, (cl) => ({
-          ...cl,
+          ...fixAud(cl),
           sub: { kind: "value", value: `repo:${seg}:${ctx}` },
         }));
-        if (flip === "allow") return { cause: "template", candidate: v };
+        if (flip === "allow") return { causes: causes.add("template"), candidate: v };
       }
-    } else if (!repo.subTemplate) {
-      const values = policyValues(a, "sub");
-      if (
-        values.length > 0 &&
-        values.every(
-          (x) =>
-            !/^repo:[^:]+:(ref:|environment:|pull_request|\*)/.test(x.value) &&
-            x.value.startsWith("repo:") &&
-            x.value.includes(":job_workflow_ref:"),
-        )
-      )
-        return { cause: "template", candidate: v };
+    } else {
+      // Every subject the policy names for this repository is in a custom-template form.
+      const mine = policyValues(a, "sub").filter(
+        (x) => !x.value.startsWith("repo:") || admitsRepo(x.value, seg),
+      );
+      if (mine.length > 0 && mine.every((x) => isTemplateForm(x.value)))
+        return { causes: causes.add("template"), candidate: v };
     }
   }
-  return { cause: "sub", candidate: v };
+  return { causes: causes.add("sub"), candidate: v };
+}
+
+/** Claim keys a custom subject template adds after the context (OIDC-SEMANTICS §3.1). */
+const TEMPLATE_KEY =
+  /:(job_workflow_ref|job_workflow_sha|workflow_ref|workflow_sha|workflow|repository_owner_id|repository_owner|repository_visibility|repository_id|repository|actor_id|actor|event_name|ref_type|ref_protected|runner_environment|head_ref|base_ref|context|repo_property_[A-Za-z0-9_]+):/;
+
+/** True for a subject value in a custom-template form rather than GitHub's default `repo:O/R:<context>`. */
+function isTemplateForm(value: string): boolean {
+  return !value.startsWith("repo:") || TEMPLATE_KEY.test(value);
+}
+
+/** Whether a (glob) subject value can name this repository at all. */
+function admitsRepo(value: string, seg: string): boolean {
+  return !Lang.fromGlob(tokenizeIamGlob(value)).quotient(`repo:${seg}:`, "").isEmpty();
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

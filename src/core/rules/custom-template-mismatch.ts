@@ -1,5 +1,5 @@
 import type { Finding } from "../engine/scan-types.js";
-import { denyCause } from "./cause-of-deny.js";
+import { denyCauses } from "./cause-of-deny.js";
 import {
   type ContextRule,
   contextFinding,
@@ -26,8 +26,8 @@ export const customTemplateMismatch: ContextRule = {
     const out: Finding[] = [];
     for (const a of model.assumptions) {
       for (const c of a.contexts) {
-        const cause = denyCause(a, c, model.repo);
-        if (cause?.cause !== "template") continue;
+        const cause = denyCauses(a, c, model.repo);
+        if (!cause?.causes.has("template")) continue;
         const values = policyValues(a, "sub");
         const message = model.repo.subTemplate
           ? `Job \`${a.job.id.value}\` (${describeContext(c)}) presents \`${cause.candidate.sub}\` (custom template ${model.repo.subTemplate.join(",")}), but ${a.role} trusts the default format ${values

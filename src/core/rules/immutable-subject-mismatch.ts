@@ -1,5 +1,5 @@
 import type { Finding } from "../engine/scan-types.js";
-import { denyCause } from "./cause-of-deny.js";
+import { denyCauses } from "./cause-of-deny.js";
 import {
   type ContextRule,
   contextFinding,
@@ -26,8 +26,8 @@ export const immutableSubjectMismatch: ContextRule = {
     const out: Finding[] = [];
     for (const a of model.assumptions) {
       for (const c of a.contexts) {
-        const cause = denyCause(a, c, model.repo);
-        if (cause?.cause !== "immutable") continue;
+        const cause = denyCauses(a, c, model.repo);
+        if (!cause?.causes.has("immutable")) continue;
         const values = policyValues(a, "sub");
         const message = model.repo.subPrefix
           ? `Job \`${a.job.id.value}\` (${describeContext(c)}) presents the immutable subject \`${cause.candidate.sub}\`, but ${a.role} trusts the name form ${values

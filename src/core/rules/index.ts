@@ -21,6 +21,7 @@ import { trustOwnerPrefix } from "./trust-owner-prefix.js";
 import { trustPullRequest } from "./trust-pull-request.js";
 import { trustRefPrefix } from "./trust-ref-prefix.js";
 import { trustRepoWide } from "./trust-repo-wide.js";
+import { trustUnprotectedRefMeta } from "./trust-unprotected-ref.js";
 import { trustWiderThanNeeded } from "./trust-wider-than-needed.js";
 import { unsupportedConditionKey } from "./unsupported-condition-key.js";
 import { workflowRules } from "./workflow-rules.js";
@@ -56,6 +57,12 @@ export const contextRules: readonly ContextRule[] = [
 ];
 
 /** Rules whose findings say what could not be checked. */
+export {
+  checkUnprotectedRefs,
+  type ProtectionFacts,
+  trustUnprotectedRefMeta,
+} from "./trust-unprotected-ref.js";
+
 export const couldNotVerifyRules: readonly RuleMeta[] = [
   roleUnresolvedMeta,
   roleUnreadableMeta,
@@ -70,6 +77,7 @@ export function allRuleMeta(): RuleMeta[] {
   const all = [
     ...contextRules.map((r) => r.meta),
     ...policyRules.map((r) => r.meta),
+    trustUnprotectedRefMeta,
     ...workflowRules.map((r) => r.meta),
     ...couldNotVerifyRules,
   ];

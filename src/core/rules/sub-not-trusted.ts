@@ -1,7 +1,7 @@
 import type { AnalyzedContext, CandidateVerdict } from "../engine/analysis-types.js";
 import { findingFingerprint } from "../engine/fingerprint.js";
 import type { Finding } from "../engine/scan-types.js";
-import { denyCause, principalProblem } from "./cause-of-deny.js";
+import { denyCauses, principalProblem } from "./cause-of-deny.js";
 import {
   type ContextRule,
   contextFinding,
@@ -30,14 +30,14 @@ export const subNotTrusted: ContextRule = {
       // One finding per subject: runs that present the same denied subject share the cause and the fix.
       const bySub = new Map<string, { contexts: AnalyzedContext[]; candidate: CandidateVerdict }>();
       for (const c of a.contexts) {
-        const cause = denyCause(a, c, model.repo);
-        if (cause?.cause === "principal") {
+        const cause = denyCauses(a, c, model.repo);
+        if (cause?.causes.has("principal")) {
           const key = `principal|${principalProblem(cause.candidate)}`;
           if (!bySub.has(key)) bySub.set(key, { contexts: [c], candidate: cause.candidate });
           else bySub.get(key)!.contexts.push(c);
           continue;
         }
-        if (cause?.cause !== "sub") continue;
+        if (!cause?.causes.has("sub")) continue;
         const g = bySub.get(cause.candidate.sub);
         if (g) g.contexts.push(c);
         else bySub.set(cause.candidate.sub, { contexts: [c], candidate: cause.candidate });

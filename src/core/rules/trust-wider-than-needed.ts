@@ -1,9 +1,10 @@
 import type { AnalyzedAssumption, ScanModel } from "../engine/analysis-types.js";
 import type { Finding } from "../engine/scan-types.js";
-import { suggestPolicy } from "../engine/suggest-policy.js";
+import { suggestPolicy, toIamPattern } from "../engine/suggest-policy.js";
 import { classifyKey } from "../iam/condition-keys.js";
 import { parseOperator } from "../iam/operators.js";
 import { Lang, LangTooComplexError, tokenizeIamGlob } from "../lang/index.js";
+import { anyBranch, anyTag } from "../oidc/run-context.js";
 import { type ContextRule, isOptionalContext, policyRelated } from "./context-rule.js";
 import { docsUrl } from "./rule.js";
 import { workflowFinding } from "./workflow-rule.js";
@@ -25,15 +26,14 @@ function neededLanguage(model: ScanModel, role: string, seg: string): { lang: La
       const v = c.candidates[0];
       const sub = v?.claims.sub;
       if (!v || !sub) continue;
-      if (sub.kind === "value" && sub.value.startsWith(prefix)) {
-        lang = lang.union(Lang.literal(sub.value.slice(prefix.length)));
-        shown.add(sub.value);
-      } else if (sub.kind === "pattern" && sub.prefix.startsWith(prefix) && v.variable) {
-        lang = lang.union(
-          Lang.literal(sub.prefix.slice(prefix.length))
-            .concat(v.variable.domain)
-            .concat(Lang.literal(sub.suffix)),
-        );
+      if (
+        (sub.kind === "value" && sub.value.startsWith(prefix)) ||
+        (sub.kind === "pattern" && sub.prefix.startsWith(prefix))
+      ) {
+        // Needed = what the suggested policy would admit: GitHub filter patterns become IAM globs,
+        // which can be wider (an IAM `*` spans `/`); comparing with that keeps the rule from flagging
+        // its own suggestion.
+        lang = lang.union(Lang.fromGlob(tokenizeIamGlob(toIamPattern(v.sub))).quotient(prefix, ""));
         shown.add(v.sub);
       }
     }
@@ -92,7 +92,10 @@ export const trustWiderThanNeeded: ContextRule = {
         const needed = neededLanguage(model, a.role, seg);
         if (needed.shown.length === 0) continue;
         const extra = subjectValues(a, model.repo.issuer, seg)
-          .map((v) => ({ ...v, example: v.admits.difference(needed.lang).shortestExample() }))
+          .map((v) => ({
+            ...v,
+            example: v.admits.intersect(validContexts()).difference(needed.lang).shortestExample(),
+          }))
           .filter((v) => v.example !== null);
         if (extra.length === 0) continue;
         const audience = a.credentials.inputs.audience?.value ?? "sts.amazonaws.com";
@@ -116,3 +119,21 @@ export const trustWiderThanNeeded: ContextRule = {
     return out;
   },
 };
+
+let validContextsCache: Lang | undefined;
+/** Every subject context GitHub can mint: `ref:` + a valid branch, tag or pull request merge ref, `pull_request`, `environment:NAME`. */
+function validContexts(): Lang {
+  if (!validContextsCache) {
+    const pr = Lang.literal("refs/pull/")
+      .concat(Lang.fromGithubFilter("[0-9]+"))
+      .concat(Lang.literal("/merge"));
+    const envName = Lang.any()
+      .difference(Lang.literal(""))
+      .difference(Lang.any().concat(Lang.literal(":")).concat(Lang.any()));
+    validContextsCache = Lang.literal("ref:")
+      .concat(anyBranch().union(anyTag()).union(pr))
+      .union(Lang.literal("pull_request"))
+      .union(Lang.literal("environment:").concat(envName));
+  }
+  return validContextsCache;
+}
