@@ -22,7 +22,8 @@ export function parseAccountBoundary(value: string | undefined): AccountBoundary
       .split(",")
       .map((a) => a.trim())
       .filter(Boolean);
-    for (const a of accounts) if (!/^\d{12}$/.test(a)) throw new Error(`ROLECALL_ACCOUNTS: "${a}" is not a 12-digit AWS account id`);
+    for (const a of accounts)
+      if (!/^\d{12}$/.test(a)) throw new Error(`ROLECALL_ACCOUNTS: "${a}" is not a 12-digit AWS account id`);
     map.set(m[1]!.toLowerCase(), new Set(accounts));
   }
   return map;
@@ -36,19 +37,28 @@ export function accountAllowed(boundary: AccountBoundary, owner: string, account
 
 export interface RoleAccess {
   /** Reads a role for a repository owner, inside the boundary, through the cache unless `fresh`. */
-  getRole(owner: string, arn: string, opts?: { fresh?: boolean }): Promise<RoleFetchResult | { kind: "outside-boundary"; arn: string; message: string }>;
+  getRole(
+    owner: string,
+    arn: string,
+    opts?: { fresh?: boolean },
+  ): Promise<RoleFetchResult | { kind: "outside-boundary"; arn: string; message: string }>;
 }
 
 /**
  * Role reads for the App: the tenancy boundary first (a role outside it is never requested), then an
  * LRU cache with a TTL keyed by ARN, bypassed (and refreshed) on `/rolecall rescan`.
  */
-export function createRoleAccess(reader: RoleReader, boundary: AccountBoundary, opts: { now: () => number; ttlMs?: number; max?: number }): RoleAccess {
+export function createRoleAccess(
+  reader: RoleReader,
+  boundary: AccountBoundary,
+  opts: { now: () => number; ttlMs?: number; max?: number },
+): RoleAccess {
   const cache = new TtlLru<string, RoleFetchResult>(opts.max ?? 1000, opts.ttlMs ?? 5 * 60_000, opts.now);
   return {
     async getRole(owner, arn, o = {}) {
       const parsed = parseRoleArn(arn);
-      if (!parsed.ok) return { kind: "error", arn, code: "InvalidArn", message: parsed.message, retryable: false };
+      if (!parsed.ok)
+        return { kind: "error", arn, code: "InvalidArn", message: parsed.message, retryable: false };
       if (!accountAllowed(boundary, owner, parsed.accountId)) {
         return {
           kind: "outside-boundary",

@@ -101,7 +101,7 @@ export function denyCauses(
       if (flip === "allow") return { causes: causes.add("immutable"), candidate: v };
     } else {
       // The policy trusts this repository's immutable form while the repository mints names.
-      const own = new RegExp(`^repo:${escape(owner)}@\\d+/${escape(name)}@\\d+:`);
+      const own = new RegExp(`^repo:${escapeRegExp(owner)}@\\d+/${escapeRegExp(name)}@\\d+:`);
       if (policyValues(a, "sub").some((x) => own.test(x.value)))
         return { causes: causes.add("immutable"), candidate: v };
     }
@@ -147,6 +147,6 @@ function admitsRepo(value: string, seg: string): boolean {
   return !Lang.fromGlob(tokenizeIamGlob(value)).quotient(`repo:${seg}:`, "").isEmpty();
 }
 
-function escape(s: string): string {
+function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
