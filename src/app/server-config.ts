@@ -1,0 +1,26 @@
+import { type AccountBoundary, parseAccountBoundary } from "./aws-access.js";
+
+/** The server's own settings (12-factor: environment variables), beyond Probot's APP_ID, PRIVATE_KEY, WEBHOOK_SECRET. */
+export interface ServerConfig {
+  boundary: AccountBoundary;
+  readerRoleTemplate: string | undefined;
+  issuer: string;
+  docsBase: string;
+  /** Whether AWS reads are configured at all (ROLECALL_ACCOUNTS set). */
+  awsEnabled: boolean;
+}
+
+const DEFAULT_DOCS = "https://github.com/rolecall-dev/rolecall/blob/main/docs/rules.md";
+
+/** Reads the server configuration; throws a plain-language Error for a bad value (the server refuses to start). */
+export function readServerConfig(env: Readonly<Record<string, string | undefined>>): ServerConfig {
+  const boundary = parseAccountBoundary(env.ROLECALL_ACCOUNTS);
+  const ghes = env.GHE_HOST?.replace(/^https?:\/\//, "").replace(/\/$/, "");
+  return {
+    boundary,
+    readerRoleTemplate: env.ROLECALL_READER_ROLE_TEMPLATE || undefined,
+    issuer: ghes ? `${ghes}/_services/token` : "token.actions.githubusercontent.com",
+    docsBase: env.ROLECALL_DOCS_URL || DEFAULT_DOCS,
+    awsEnabled: boundary.size > 0,
+  };
+}
