@@ -65,6 +65,8 @@ export interface RoleReaderOptions {
    * When set, GetRole runs with that role's temporary credentials.
    */
   assumeRoleTemplate?: string;
+  /** `ExternalId` to pass when assuming the reader role (when its trust policy requires one). */
+  externalId?: string;
   clientFactory?: AwsClientFactory;
   /** Total attempts per request, first included (default 4). */
   maxAttempts?: number;
@@ -235,6 +237,7 @@ export function createRoleReader(options: RoleReaderOptions = {}): RoleReader {
             RoleArn: readerArn,
             RoleSessionName: READER_SESSION_NAME,
             DurationSeconds: READER_SESSION_SECONDS,
+            ...(options.externalId ? { ExternalId: options.externalId } : {}),
           }),
         ),
       retryable,
