@@ -53,6 +53,18 @@ export function rolecallApp(options: AppOptions) {
   /** False when this delivery was already handled (GitHub redelivers on timeouts and by hand). */
   const firstDelivery = (context: Context) => deliveries.add(context.id, true);
 
+  /** Runs a scan; a delivery whose scan did not get through can be redelivered and is handled again. */
+  const scanOnce = async (context: Context, job: ScanJob) => {
+    try {
+      const outcome = await scan(context, job);
+      if (outcome.kind === "failed") deliveries.delete(context.id);
+      return outcome;
+    } catch (e) {
+      deliveries.delete(context.id);
+      throw e;
+    }
+  };
+
   return (app: Probot) => {
     app.on(
       [
@@ -67,7 +79,7 @@ export function rolecallApp(options: AppOptions) {
         if (pr.draft && context.payload.action !== "ready_for_review") return; // quiet on drafts until ready
         if (pr.state !== "open") return;
         const { owner, repo } = context.repo();
-        await scan(context, {
+        await scanOnce(context, {
           owner,
           repo,
           headSha: pr.head.sha,
@@ -84,7 +96,7 @@ export function rolecallApp(options: AppOptions) {
       const pr = run.pull_requests[0];
       if (!pr) return;
       const { owner, repo } = context.repo();
-      await scan(context, {
+      await scanOnce(context, {
         owner,
         repo,
         headSha: run.head_sha,
@@ -99,7 +111,7 @@ export function rolecallApp(options: AppOptions) {
       const pr = suite.pull_requests[0];
       if (!pr) return;
       const { owner, repo } = context.repo();
-      await scan(context, {
+      await scanOnce(context, {
         owner,
         repo,
         headSha: suite.head_sha,
@@ -150,7 +162,13 @@ export function rolecallApp(options: AppOptions) {
         log.warn({ status: head.status }, "could not read the pull request head");
         return;
       }
-      await scan(context, { owner, repo, headSha: head.data, pullNumber: issue.number, trigger: "rescan" });
+      await scanOnce(context, {
+        owner,
+        repo,
+        headSha: head.data,
+        pullNumber: issue.number,
+        trigger: "rescan",
+      });
     });
   };
 }

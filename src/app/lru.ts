@@ -37,6 +37,10 @@ export class TtlLru<K, V> {
     return true;
   }
 
+  delete(key: K): void {
+    this.items.delete(key);
+  }
+
   get size(): number {
     return this.items.size;
   }

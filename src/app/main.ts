@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { existsSync } from "node:fs";
 import { run } from "probot";
 import { createRoleReader, validateReaderRoleTemplate } from "../adapters/aws/index.js";
 import { rolecallApp } from "./app.js";
@@ -6,6 +7,8 @@ import { createRoleAccess } from "./aws-access.js";
 import { readServerConfig } from "./server-config.js";
 
 // npm start: the GitHub App server. Without APP_ID Probot serves its setup flow on http://localhost:3000.
+// Probot reads .env itself, but only later: load it first so rolecall's own settings in it apply too.
+if (existsSync(".env")) process.loadEnvFile(".env");
 let config: ReturnType<typeof readServerConfig>;
 try {
   config = readServerConfig(process.env);
@@ -19,7 +22,11 @@ try {
 }
 const roles = config.awsEnabled
   ? createRoleAccess(
-      createRoleReader({ env: process.env, assumeRoleTemplate: config.readerRoleTemplate }),
+      createRoleReader({
+        env: process.env,
+        assumeRoleTemplate: config.readerRoleTemplate,
+        externalId: config.readerExternalId,
+      }),
       config.boundary,
       { now: Date.now },
     )

@@ -276,8 +276,16 @@ export async function runScanJob(job: ScanJob, deps: ScanDeps): Promise<ScanOutc
       [...branches].map((b, i) => [b, protections[i]?.ok ? protections[i].data : null]),
     );
     const envFacts = new Map(environments.ok ? environments.data.map((e) => [e.name, e.protected]) : []);
-    if (!environments.ok)
-      notes.push(permissionNote(environments, "Environment protection rules") ?? environments.reason);
+    // Protection that could not be read leaves trust-unprotected-ref unchecked: the scan is incomplete.
+    const envsUsed = model.assumptions.some((a) =>
+      a.contexts.some((c) => c.decision === "allow" && c.environment),
+    );
+    if (!environments.ok && envsUsed)
+      incomplete.push(permissionNote(environments, "Environment protection rules") ?? environments.reason);
+    [...branches].forEach((b, i) => {
+      const p = protections[i];
+      if (p && !p.ok) incomplete.push(permissionNote(p, `Protection of branch ${b}`) ?? p.reason);
+    });
     result.findings.push(
       ...checkUnprotectedRefs(model, {
         branch: (b) => branchFacts.get(b) ?? null,
@@ -285,8 +293,9 @@ export async function runScanJob(job: ScanJob, deps: ScanDeps): Promise<ScanOutc
         declaredProtected: new Set(config.environments?.protected ?? []),
       }),
     );
+    // GitHub reads that failed: the scan could not check everything (the reason names the permission).
     for (const reason of incomplete)
-      result.incomplete.push({ subject: `${job.owner}/${job.repo}`, reason, rule: "role-unreadable" });
+      result.incomplete.push({ subject: `${job.owner}/${job.repo}`, reason, rule: "config-invalid" });
     applyIgnores(result, config);
     result.complete = result.incomplete.length === 0;
 

@@ -4,6 +4,8 @@ import { type AccountBoundary, parseAccountBoundary } from "./aws-access.js";
 export interface ServerConfig {
   boundary: AccountBoundary;
   readerRoleTemplate: string | undefined;
+  /** `ROLECALL_READER_EXTERNAL_ID`: the external id the reader roles' trust policies require, if any. */
+  readerExternalId: string | undefined;
   issuer: string;
   docsBase: string;
   /** Whether AWS reads are configured at all (ROLECALL_ACCOUNTS set). */
@@ -19,6 +21,7 @@ export function readServerConfig(env: Readonly<Record<string, string | undefined
   return {
     boundary,
     readerRoleTemplate: env.ROLECALL_READER_ROLE_TEMPLATE || undefined,
+    readerExternalId: env.ROLECALL_READER_EXTERNAL_ID || undefined,
     issuer: ghes ? `${ghes}/_services/token` : "token.actions.githubusercontent.com",
     docsBase: env.ROLECALL_DOCS_URL || DEFAULT_DOCS,
     awsEnabled: boundary.size > 0,
