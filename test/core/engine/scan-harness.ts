@@ -1,4 +1,4 @@
-import type { RoleSource } from "../../../src/core/engine/analysis-types.js";
+import type { RoleSource, ScanModel } from "../../../src/core/engine/analysis-types.js";
 import { planScan, type ScanPlan } from "../../../src/core/engine/plan.js";
 import type { RoleMap } from "../../../src/core/engine/role-map.js";
 import { runScan } from "../../../src/core/engine/scan.js";
@@ -72,7 +72,7 @@ export const OCTO_REPO: RepoFacts = {
 };
 
 /** Runs the pure pipeline (`planScan` → `runScan` with every workflow and context rule). */
-export function scan(input: ScanInput): { result: ScanResult; plan: ScanPlan } {
+export function scan(input: ScanInput): { result: ScanResult; plan: ScanPlan; model: ScanModel } {
   const sources = new Map(Object.entries(input.files));
   const plan = planScan({
     files: [...sources].map(([path, text]) => ({ path, text })),
@@ -92,13 +92,13 @@ export function scan(input: ScanInput): { result: ScanResult; plan: ScanPlan } {
       maxSessionDuration: s.maxSessionDuration ?? 3600,
     });
   }
-  const { result } = runScan(
+  const { result, model } = runScan(
     plan,
     (arn) => roles.get(arn),
     { workflow: workflowRules, context: contextRules },
     { sources },
   );
-  return { result, plan };
+  return { result, plan, model };
 }
 
 /** The rows a user reads in the context table. */
