@@ -2,23 +2,59 @@ import type { ClaimSet } from "../iam/claims.js";
 import { evaluateTrustPolicy } from "../iam/evaluate.js";
 import { evaluatePattern, type PatternRequest } from "../iam/evaluate-pattern.js";
 import type { TrustPolicy } from "../iam/policy-model.js";
+import type { Lang } from "../lang/index.js";
 import type { CandidateVerdict } from "./analysis-types.js";
 
-/** Evaluates one claim set (concrete or pattern) against a policy: allow, deny or indeterminate. */
+type Verdict = Pick<CandidateVerdict, "decision" | "evaluation" | "pattern">;
+
+/** Identity numbers for languages, so a memo key can name a domain without serialising it. */
+const langIds = new WeakMap<Lang, number>();
+let nextLangId = 1;
+function langId(l: Lang): number {
+  let id = langIds.get(l);
+  if (id === undefined) {
+    id = nextLangId++;
+    langIds.set(l, id);
+  }
+  return id;
+}
+
+/** Verdicts per policy, keyed by the claims: many runs of a repository present the same claims to one role. */
+const memo = new WeakMap<TrustPolicy, Map<string, Verdict>>();
+
+/** Evaluates one claim set (concrete or pattern) against a policy: allow, deny or indeterminate. Memoised; pure. */
 export function evaluateClaims(
   policy: TrustPolicy,
   claims: ClaimSet,
   variable: PatternRequest["variable"] | null,
   issuer: string,
   roleArn: string | null,
-): Pick<CandidateVerdict, "decision" | "evaluation" | "pattern"> {
+): Verdict {
   const usesPattern = variable !== null && Object.values(claims).some((c) => c.kind === "pattern");
-  if (usesPattern) {
+  const key = JSON.stringify([
+    claims,
+    usesPattern && variable ? [variable.name, langId(variable.domain)] : null,
+    issuer,
+    roleArn,
+  ]);
+  let byClaims = memo.get(policy);
+  if (!byClaims) {
+    byClaims = new Map();
+    memo.set(policy, byClaims);
+  }
+  const hit = byClaims.get(key);
+  if (hit) return hit;
+  let verdict: Verdict;
+  if (usesPattern && variable) {
     const pattern = evaluatePattern(policy, { claims, issuer, roleArn, variable, traceConditions: false });
     const decision =
       pattern.coverage === "all" ? "allow" : pattern.coverage === "indeterminate" ? "indeterminate" : "deny";
-    return { decision, evaluation: null, pattern };
+    verdict = { decision, evaluation: null, pattern };
+  } else {
+    const evaluation = evaluateTrustPolicy(policy, { claims, issuer, roleArn });
+    verdict = { decision: evaluation.decision, evaluation, pattern: null };
   }
-  const evaluation = evaluateTrustPolicy(policy, { claims, issuer, roleArn });
-  return { decision: evaluation.decision, evaluation, pattern: null };
+  if (byClaims.size > 2_000) byClaims.clear();
+  byClaims.set(key, verdict);
+  return verdict;
 }
