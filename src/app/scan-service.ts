@@ -118,6 +118,7 @@ export async function runScanJob(job: ScanJob, deps: ScanDeps): Promise<ScanOutc
     const changed = pull.data.files;
     if (
       job.trigger === "pull_request" &&
+      !pull.data.truncated && // a truncated list may hide a relevant file: scan anyway
       !changed.some(
         (f) => isRelevantChange(f.path) || (f.previousPath !== null && isRelevantChange(f.previousPath)),
       )
@@ -145,6 +146,19 @@ export async function runScanJob(job: ScanJob, deps: ScanDeps): Promise<ScanOutc
         !subject.data.useDefault && subject.data.includeClaimKeys?.length
           ? subject.data.includeClaimKeys
           : null;
+      // OIDC-SEMANTICS §2.5: trust sub_claim_prefix; without it, use_immutable_subject means the
+      // immutable form, built from the ids.
+      if (!subject.data.subClaimPrefix && subject.data.useImmutableSubject === true) {
+        const [ownerName, repoName] = repo.fullName.split("/");
+        subPrefix = `repo:${ownerName}@${repo.ownerId}/${repoName}@${repo.id}`;
+      }
+      // §3.2: use_default false without keys means the organization's template applies, which an App
+      // cannot read without organization administration: the subject format is unknown.
+      if (!subject.data.useDefault && !subject.data.includeClaimKeys?.length) {
+        incomplete.push(
+          "The repository uses its organization's OIDC subject template, which rolecall cannot read; subjects were computed in the default format",
+        );
+      }
     } else {
       incomplete.push(permissionNote(subject, "The repository's OIDC subject format") ?? subject.reason);
     }
@@ -275,7 +289,10 @@ export async function runScanJob(job: ScanJob, deps: ScanDeps): Promise<ScanOutc
     const branchFacts = new Map(
       [...branches].map((b, i) => [b, protections[i]?.ok ? protections[i].data : null]),
     );
-    const envFacts = new Map(environments.ok ? environments.data.map((e) => [e.name, e.protected]) : []);
+    // Environment names are case-insensitive on GitHub.
+    const envFacts = new Map(
+      environments.ok ? environments.data.map((e) => [e.name.toLowerCase(), e.protected]) : [],
+    );
     // Protection that could not be read leaves trust-unprotected-ref unchecked: the scan is incomplete.
     const envsUsed = model.assumptions.some((a) =>
       a.contexts.some((c) => c.decision === "allow" && c.environment),
@@ -289,8 +306,8 @@ export async function runScanJob(job: ScanJob, deps: ScanDeps): Promise<ScanOutc
     result.findings.push(
       ...checkUnprotectedRefs(model, {
         branch: (b) => branchFacts.get(b) ?? null,
-        environment: (e) => (environments.ok ? (envFacts.get(e) ?? false) : null),
-        declaredProtected: new Set(config.environments?.protected ?? []),
+        environment: (e) => (environments.ok ? (envFacts.get(e.toLowerCase()) ?? false) : null),
+        declaredProtected: new Set((config.environments?.protected ?? []).map((e) => e.toLowerCase())),
       }),
     );
     // GitHub reads that failed: the scan could not check everything (the reason names the permission).

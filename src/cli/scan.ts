@@ -263,7 +263,15 @@ export async function runScanCommand(argv: string[], io: CliIo, version: string)
 
   const failOn = opts.failOn ?? config["fail-on"] ?? "high";
   const ignoredRules = new Set(config.ignore?.rules ?? []);
-  const ignoredPaths = (config.ignore?.paths ?? []).map((p) => githubFilterToLang(p));
+  const ignoredPaths = (config.ignore?.paths ?? []).flatMap((p) => {
+    try {
+      return [githubFilterToLang(p)];
+    } catch (e) {
+      result.complete = false;
+      result.incomplete.push({ subject: ".github/rolecall.yml", reason: `ignore.paths: ${JSON.stringify(p)} is not a valid pattern (${(e as Error).message})`, rule: "config-invalid" });
+      return [];
+    }
+  });
   result.findings = result.findings.filter(
     (f) => !ignoredRules.has(f.rule) && !ignoredPaths.some((l) => l.has(f.file)),
   );

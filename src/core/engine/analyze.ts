@@ -185,6 +185,9 @@ function contextsOf(
       ]
     : a.triggers;
   for (const t of triggers) {
+    // A variant that reads `inputs.X` applies to workflow_dispatch runs, or to the others, only.
+    if (variant.events === "dispatch" && t.trigger.event !== "workflow_dispatch") continue;
+    if (variant.events === "other" && t.trigger.event === "workflow_dispatch") continue;
     for (const pruned of prune(t.trigger, t.conditions)) {
       const ctx = (
         decision: ContextDecision,

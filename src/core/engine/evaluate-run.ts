@@ -47,8 +47,16 @@ export function evaluateClaims(
   let verdict: Verdict;
   if (usesPattern && variable) {
     const pattern = evaluatePattern(policy, { claims, issuer, roleArn, variable, traceConditions: false });
+    // Over refs, "some" is a certain deny for the runs it names; over an environment name computed at
+    // run time it only says the answer depends on that name: indeterminate.
     const decision =
-      pattern.coverage === "all" ? "allow" : pattern.coverage === "indeterminate" ? "indeterminate" : "deny";
+      pattern.coverage === "all"
+        ? "allow"
+        : pattern.coverage === "none"
+          ? "deny"
+          : pattern.coverage === "some" && variable.name === "ref"
+            ? "deny"
+            : "indeterminate";
     verdict = { decision, evaluation: null, pattern };
   } else {
     const evaluation = evaluateTrustPolicy(policy, { claims, issuer, roleArn });

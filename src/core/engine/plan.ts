@@ -48,6 +48,8 @@ export interface JobVariant {
   environmentAt: { span: Span; route: string } | null;
   role: RoleResolution;
   label: string | null;
+  /** Which runs the variant applies to, when it reads `inputs.X` (set only by workflow_dispatch). */
+  events?: "dispatch" | "other";
 }
 
 /** One job × credentials step, with its variants and the runs it can have. */
@@ -123,6 +125,14 @@ export function planScan(input: PlanInput): ScanPlan {
         const called = normalizePath(t.path);
         if (!callers.has(called)) callers.set(called, []);
         callers.get(called)!.push({ workflow: wf, file, job });
+        if (!byPath.has(called) && !workflows.some((w) => w.file === called) && job.call) {
+          triggerProblems.push({
+            file,
+            message: `job \`${job.id.value}\` calls ${t.path}, which is not a workflow file of this repository: GitHub fails the run`,
+            span: job.call.uses.span,
+            route: job.call.uses.route,
+          });
+        }
       }
     }
   }
@@ -138,6 +148,43 @@ export function planScan(input: PlanInput): ScanPlan {
       ownTriggers.set(file, t);
     }
     return t;
+  };
+
+  /**
+   * The runs a workflow file can have: its own triggers, plus — through each local caller, however
+   * deeply nested — the callers' runs (with the calling jobs' `if:`). Cycles are cut.
+   */
+  type Run = {
+    trigger: TriggerContext;
+    conditions: (string | undefined)[];
+    noToken: string | null;
+    workflowName: string;
+  };
+  const runsOf = (file: string, seen: Set<string>): Run[] => {
+    const wf = byPath.get(file);
+    if (!wf || seen.has(file)) return [];
+    const next = new Set([...seen, file]);
+    const own: Run[] = triggersOf(file, wf).map((trigger) => ({
+      trigger,
+      conditions: [],
+      noToken: null,
+      workflowName: wf.name?.value ?? file,
+    }));
+    for (const c of callers.get(file) ?? []) {
+      const grant = effectiveIdTokenGrant(c.job, c.workflow);
+      for (const r of runsOf(c.file, next)) {
+        own.push({
+          ...r,
+          conditions: [...r.conditions, c.job.if?.value],
+          noToken:
+            r.noToken ??
+            (grant.level !== "write"
+              ? `the caller ${c.file}#${c.job.id.value} grants id-token: ${grant.level}`
+              : null),
+        });
+      }
+    }
+    return own;
   };
 
   for (const [file, wf] of byPath) {
@@ -171,21 +218,24 @@ export function planScan(input: PlanInput): ScanPlan {
         groups.push({ triggers: direct, callerWith: undefined, workflowName: base.workflowName });
       for (const c of callers.get(file) ?? []) {
         const g = calledJobGrant(job, wf, effectivePermissions(c.job, c.workflow));
-        const noToken =
+        const cap =
           g.kind === "refused"
             ? `GitHub refuses to start the run: ${g.message}`
             : g.idToken.level !== "write"
               ? `the caller ${c.file}#${c.job.id.value} grants id-token: ${g.idToken.level}, and a called workflow cannot raise it`
               : null;
+        // The caller's own runs: its triggers, or (a reusable workflow calling this one) its callers' runs.
+        const runs = runsOf(c.file, new Set([file]));
+        if (runs.length === 0) continue;
         groups.push({
-          triggers: triggersOf(c.file, c.workflow).map((trigger) => ({
-            trigger,
+          triggers: runs.map((r) => ({
+            trigger: r.trigger,
             caller: `${c.file}#${c.job.id.value}`,
-            conditions: [c.job.if?.value, job.if?.value],
-            noToken,
+            conditions: [...r.conditions, c.job.if?.value, job.if?.value],
+            noToken: r.noToken ?? cap,
           })),
           callerWith: c.job.call?.with,
-          workflowName: c.workflow.name?.value ?? c.file,
+          workflowName: runs[0]!.workflowName,
         });
       }
       const unknownCaller =
@@ -300,50 +350,80 @@ function jobVariants(
   const envAt = job.environment
     ? { span: job.environment.name.span, route: job.environment.name.route }
     : null;
-  for (const combo of matrixCombos(job)) {
-    const scope: ResolveScope = { matrix: combo, envs: [view.step.env, job.env, wf.env], callerWith, inputs };
-    const envs: { env: EnvSpec; via: string[] }[] = [];
-    if (!job.environment) envs.push({ env: { kind: "none" }, via: [] });
-    else {
-      for (const r of resolveValue(job.environment.name.value, scope)) {
-        // GitHub treats an empty environment name as no environment.
-        envs.push(
-          r.ok
-            ? { env: r.value === "" ? { kind: "none" } : { kind: "value", name: r.value }, via: r.via }
-            : { env: { kind: "unknown", text: job.environment.name.value }, via: [] },
-        );
-      }
-    }
-    for (const { env, via: envVia } of envs) {
-      const envName = env.kind === "value" ? env.name : null;
-      const roles: RoleResolution[] = [];
-      if (roleText === null) roles.push({ kind: "unresolved", expression: "", reason: "no role-to-assume" });
+  // `inputs.X` has a value only when workflow_dispatch (or a caller's `with:`) sets it; on other
+  // events it is empty. A value that reads inputs therefore resolves differently per event.
+  const readsInputs = [job.environment?.name.value ?? "", roleText ?? ""].some((t) => /\binputs\./.test(t));
+  const events = wf.triggers.map((t) => t.event).filter((e) => e !== "workflow_call");
+  const passes: { events: JobVariant["events"]; inputsEmpty: boolean }[] =
+    !readsInputs || callerWith
+      ? [{ events: undefined, inputsEmpty: false }]
+      : [
+          ...(events.includes("workflow_dispatch")
+            ? [{ events: "dispatch" as const, inputsEmpty: false }]
+            : []),
+          ...(events.some((e) => e !== "workflow_dispatch")
+            ? [{ events: "other" as const, inputsEmpty: true }]
+            : []),
+        ];
+  if (passes.length === 0) passes.push({ events: undefined, inputsEmpty: false });
+  for (const pass of passes)
+    for (const combo of matrixCombos(job)) {
+      const scope: ResolveScope = {
+        matrix: combo,
+        envs: [view.step.env, job.env, wf.env],
+        callerWith,
+        inputs,
+        inputsEmpty: pass.inputsEmpty,
+      };
+      const envs: { env: EnvSpec; via: string[] }[] = [];
+      if (!job.environment) envs.push({ env: { kind: "none" }, via: [] });
       else {
-        for (const r of resolveValue(roleText, scope)) {
-          if (r.ok) roles.push({ kind: "arn", arn: r.value, via: r.via });
-          else {
-            const mapped =
-              lookupRole(roleMap, r.expression, envName) ?? lookupRole(roleMap, roleText, envName);
-            roles.push(
-              mapped
-                ? {
-                    kind: "arn",
-                    arn: mapped,
-                    via: [`role map: ${roleText}${envName ? ` (${envName})` : ""}`],
-                  }
-                : { kind: "unresolved", expression: roleText, reason: r.reason },
-            );
-          }
+        for (const r of resolveValue(job.environment.name.value, scope)) {
+          // GitHub treats an empty environment name as no environment.
+          envs.push(
+            r.ok
+              ? { env: r.value === "" ? { kind: "none" } : { kind: "value", name: r.value }, via: r.via }
+              : { env: { kind: "unknown", text: job.environment.name.value }, via: [] },
+          );
         }
       }
-      for (const role of roles) {
-        const key = `${JSON.stringify(env)}|${role.kind === "arn" ? role.arn : role.expression}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        const via = [...envVia, ...(role.kind === "arn" ? role.via : [])];
-        out.push({ environment: env, environmentAt: envAt, role, label: via.length ? via.join(", ") : null });
+      for (const { env, via: envVia } of envs) {
+        const envName = env.kind === "value" ? env.name : null;
+        const roles: RoleResolution[] = [];
+        if (roleText === null)
+          roles.push({ kind: "unresolved", expression: "", reason: "no role-to-assume" });
+        else {
+          for (const r of resolveValue(roleText, scope)) {
+            if (r.ok) roles.push({ kind: "arn", arn: r.value, via: r.via });
+            else {
+              const mapped =
+                lookupRole(roleMap, r.expression, envName) ?? lookupRole(roleMap, roleText, envName);
+              roles.push(
+                mapped
+                  ? {
+                      kind: "arn",
+                      arn: mapped,
+                      via: [`role map: ${roleText}${envName ? ` (${envName})` : ""}`],
+                    }
+                  : { kind: "unresolved", expression: roleText, reason: r.reason },
+              );
+            }
+          }
+        }
+        for (const role of roles) {
+          const key = `${pass.events ?? ""}|${JSON.stringify(env)}|${role.kind === "arn" ? role.arn : role.expression}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          const via = [...envVia, ...(role.kind === "arn" ? role.via : [])];
+          out.push({
+            environment: env,
+            environmentAt: envAt,
+            role,
+            label: via.length ? via.join(", ") : null,
+            events: pass.events,
+          });
+        }
       }
     }
-  }
   return out;
 }

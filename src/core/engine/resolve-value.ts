@@ -16,6 +16,8 @@ export interface ResolveScope {
   /** Inputs: `with:` values of a local caller, else the workflow's declared inputs (defaults, choices). */
   callerWith: StringMap | undefined;
   inputs: WorkflowInput[];
+  /** For runs not started by workflow_dispatch (push, schedule, …): every `inputs.X` is empty. */
+  inputsEmpty?: boolean;
 }
 
 /** One possible value of a string, or why it cannot be known. */
@@ -23,7 +25,7 @@ export type Resolved =
   | { ok: true; value: string; via: string[] }
   | { ok: false; reason: string; expression: string };
 
-const MAX_ALTERNATIVES = 16;
+const MAX_ALTERNATIVES = 64;
 
 function matrixText(v: MatrixValue | undefined): string | null {
   if (v === undefined || v === null) return null;
@@ -73,7 +75,18 @@ export function resolveValue(text: string, scope: ResolveScope, depth = 0): Reso
     for (const p of partial)
       for (const a of alternatives as Extract<Resolved, { ok: true }>[])
         next.push({ value: p.value + literal + a.value, via: [...p.via, ...a.via] });
-    partial = next.slice(0, MAX_ALTERNATIVES);
+    if (next.length > MAX_ALTERNATIVES) {
+      // Never drop values silently: the rest is reported as unresolved (the scan is incomplete).
+      return [
+        ...next.slice(0, MAX_ALTERNATIVES).map((p) => ({ ok: true as const, value: p.value, via: p.via })),
+        {
+          ok: false,
+          reason: `more than ${MAX_ALTERNATIVES} possible values; only the first ${MAX_ALTERNATIVES} were checked`,
+          expression: text,
+        },
+      ];
+    }
+    partial = next;
   }
   const tail = text.slice(last);
   return partial.map((p) => ({ ok: true, value: p.value + tail, via: p.via }));
@@ -109,6 +122,8 @@ function resolveReference(expr: string, scope: ResolveScope, depth: number): Res
         ? path[2]!
         : null;
   if (inputName !== null) {
+    if (scope.inputsEmpty && !scope.callerWith)
+      return [{ ok: true, value: "", via: [`inputs.${inputName} is empty outside workflow_dispatch`] }];
     const w = lookupMap(scope.callerWith, inputName);
     if (w !== null) {
       if (depth > 3) return unresolved(`\`${expr}\` is too indirect`);

@@ -42,5 +42,8 @@ export function lookupRole(
   const v = map.get(normalizeExpressionKey(expression));
   if (v === undefined) return null;
   if (typeof v === "string") return v;
-  return (environment !== null ? v.get(environment) : undefined) ?? v.get("default") ?? null;
+  // GitHub environment names are case-insensitive.
+  const env = environment?.toLowerCase();
+  const match = env === undefined ? undefined : [...v].find(([k]) => k.toLowerCase() === env)?.[1];
+  return match ?? v.get("default") ?? null;
 }

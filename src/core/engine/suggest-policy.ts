@@ -69,8 +69,10 @@ export function suggestPolicy(opts: {
 export function toIamPattern(subject: string): string {
   return subject
     .replace(/ where `.*$/, "")
-    .replace(/\*\*/g, "*")
     .replace(/ except \{[^}]*\}$/, "")
+    .replace(/\*\*/g, "*")
     .replace(/\{[^}]*\}/g, "*")
-    .replace(/\[[^\]]*\]\+?/g, "?");
+    .replace(/\[[^\]]*\]\+/g, "*") // one or more of a class: any length
+    .replace(/\[[^\]]*\]/g, "?")
+    .replace(/\+/g, "*");
 }

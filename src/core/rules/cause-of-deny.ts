@@ -7,7 +7,19 @@ import type { RepoFacts } from "../oidc/claims-for.js";
 import { counterfactual, isOptionalContext, policyValues } from "./context-rule.js";
 
 /** Why a context is denied: the provider, the audience, the subject format (immutable / custom template), or the subject. */
-export type DenyCause = "principal" | "aud" | "immutable" | "template" | "sub";
+export type DenyCause = "principal" | "explicit-deny" | "aud" | "immutable" | "template" | "sub";
+
+/** The Deny statement that blocks the run on purpose, if one does. */
+export function explicitDeny(v: CandidateVerdict): { index: number; sid: string | null } | null {
+  if (v.evaluation?.explicitDeny) {
+    const s = v.evaluation.statements.find((x) => x.effect === "Deny" && x.applies === true);
+    return s ? { index: s.index, sid: s.sid } : null;
+  }
+  const s = v.pattern?.statements.find(
+    (x) => x.effect === "Deny" && (x.coverage === "all" || x.coverage === "some"),
+  );
+  return s ? { index: s.index, sid: s.sid } : null;
+}
 
 /** When no Allow statement trusts the token's provider, why (the first statement's principal note). */
 export function principalProblem(v: CandidateVerdict): string | null {
@@ -81,6 +93,7 @@ export function denyCauses(
   const v = c.candidates.find((x) => x.decision === "deny") ?? c.candidates[0];
   if (!v) return null;
   if (principalProblem(v)) return { causes: new Set(["principal"]), candidate: v };
+  if (explicitDeny(v)) return { causes: new Set(["explicit-deny"]), candidate: v };
   const causes = new Set<DenyCause>();
   const aud = audienceProblem(a, v, repo.issuer);
   const fixAud = (cl: ClaimSet): Record<string, ClaimValue> =>

@@ -1,7 +1,7 @@
 import type { AnalyzedContext, CandidateVerdict } from "../engine/analysis-types.js";
 import { findingFingerprint } from "../engine/fingerprint.js";
 import type { Finding } from "../engine/scan-types.js";
-import { denyCauses, principalProblem } from "./cause-of-deny.js";
+import { denyCauses, explicitDeny, principalProblem } from "./cause-of-deny.js";
 import {
   type ContextRule,
   contextFinding,
@@ -31,6 +31,13 @@ export const subNotTrusted: ContextRule = {
       const bySub = new Map<string, { contexts: AnalyzedContext[]; candidate: CandidateVerdict }>();
       for (const c of a.contexts) {
         const cause = denyCauses(a, c, model.repo);
+        if (cause?.causes.has("explicit-deny")) {
+          const d = explicitDeny(cause.candidate)!;
+          const key = `deny|statement ${d.index}${d.sid ? ` (Sid "${d.sid}")` : ""}`;
+          if (!bySub.has(key)) bySub.set(key, { contexts: [c], candidate: cause.candidate });
+          else bySub.get(key)!.contexts.push(c);
+          continue;
+        }
         if (cause?.causes.has("principal")) {
           const key = `principal|${principalProblem(cause.candidate)}`;
           if (!bySub.has(key)) bySub.set(key, { contexts: [c], candidate: cause.candidate });
@@ -43,6 +50,27 @@ export const subNotTrusted: ContextRule = {
         else bySub.set(cause.candidate.sub, { contexts: [c], candidate: cause.candidate });
       }
       for (const [sub, { contexts, candidate: v }] of bySub) {
+        if (sub.startsWith("deny|")) {
+          const which = sub.slice("deny|".length);
+          const f = contextFinding(
+            this.meta,
+            model,
+            a,
+            contexts[0]!,
+            `Job \`${a.job.id.value}\` will be denied by an explicit Deny in ${a.role} (${which}) in ${contexts.map(describeContext).join("; ")}: GitHub sends \`sub\` \`${v.sub}\`, which the Deny matches.`,
+            [],
+            "The policy blocks this run on purpose: do not assume this role here (guard the job or step with `if:`), or change the Deny statement if it is wrong. Adding the subject to an Allow does not help: an explicit Deny overrides every Allow.",
+          );
+          f.fingerprint = findingFingerprint({
+            rule: id,
+            file: a.file,
+            route: a.roleNode?.route ?? a.job.route,
+            role: a.role,
+            discriminator: sub,
+          });
+          out.push(f);
+          continue;
+        }
         if (sub.startsWith("principal|")) {
           const why = sub.slice("principal|".length);
           const f = contextFinding(

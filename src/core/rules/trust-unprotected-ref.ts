@@ -10,7 +10,7 @@ const id = "trust-unprotected-ref";
 export interface ProtectionFacts {
   branch(name: string): boolean | null;
   environment(name: string): boolean | null;
-  /** Environments the repository configuration declares protected (`environments.protected`). */
+  /** Environments the repository configuration declares protected (`environments.protected`), lower-cased. */
   declaredProtected: ReadonlySet<string>;
 }
 
@@ -38,7 +38,11 @@ export function checkUnprotectedRefs(model: ScanModel, facts: ProtectionFacts): 
       if (c.decision !== "allow" || isOptionalContext(c) || c.trigger.fork) continue;
       let what: string | null = null;
       if (c.environment) {
-        if (facts.declaredProtected.has(c.environment) || facts.environment(c.environment) !== false)
+        // Environment names are case-insensitive: declared names are compared lower-cased.
+        if (
+          facts.declaredProtected.has(c.environment.toLowerCase()) ||
+          facts.environment(c.environment) !== false
+        )
           continue;
         what = `environment \`${c.environment}\` has no required reviewers, wait timer or deployment branch policy`;
       } else if (c.trigger.ref.kind === "value" && c.trigger.ref.value.startsWith("refs/heads/")) {

@@ -45,6 +45,25 @@ function neededLanguage(model: ScanModel, role: string, seg: string): { lang: La
 function subjectValues(a: AnalyzedAssumption, issuer: string, seg: string) {
   if (a.roleSource?.kind !== "found") return [];
   const out: { value: string; line: number; column: number; pointer: string; admits: Lang }[] = [];
+  // What Deny statements take away (their subject values; other conditions on them are ignored, so
+  // this may take away too little, never too much).
+  let denied = Lang.empty();
+  for (const s of a.roleSource.policy.statements) {
+    if (s.effect !== "Deny") continue;
+    for (const c of s.conditions) {
+      const kc = classifyKey(c.key, issuer);
+      const op = parseOperator(c.operator);
+      if (kc.kind !== "claim" || kc.claim !== "sub" || !op || op.negated || op.family !== "string") continue;
+      if (s.conditions.length > 1) continue; // a Deny with more conditions may not apply: take nothing away
+      for (const v of c.values) {
+        const tokens =
+          op.base === "StringLike" ? tokenizeIamGlob(v.value) : [{ kind: "lit" as const, text: v.value }];
+        denied = denied.union(
+          Lang.fromGlob(tokens, { ignoreCase: op.ignoreCase }).quotient(`repo:${seg}:`, ""),
+        );
+      }
+    }
+  }
   for (const s of a.roleSource.policy.statements) {
     if (s.effect !== "Allow") continue;
     for (const c of s.conditions) {
@@ -54,7 +73,9 @@ function subjectValues(a: AnalyzedAssumption, issuer: string, seg: string) {
       for (const v of c.values) {
         const tokens =
           op.base === "StringLike" ? tokenizeIamGlob(v.value) : [{ kind: "lit" as const, text: v.value }];
-        const admits = Lang.fromGlob(tokens, { ignoreCase: op.ignoreCase }).quotient(`repo:${seg}:`, "");
+        const admits = Lang.fromGlob(tokens, { ignoreCase: op.ignoreCase })
+          .quotient(`repo:${seg}:`, "")
+          .difference(denied);
         out.push({
           value: v.value,
           line: v.span.start.line,
