@@ -268,7 +268,11 @@ export async function runScanCommand(argv: string[], io: CliIo, version: string)
       return [githubFilterToLang(p)];
     } catch (e) {
       result.complete = false;
-      result.incomplete.push({ subject: ".github/rolecall.yml", reason: `ignore.paths: ${JSON.stringify(p)} is not a valid pattern (${(e as Error).message})`, rule: "config-invalid" });
+      result.incomplete.push({
+        subject: ".github/rolecall.yml",
+        reason: `ignore.paths: ${JSON.stringify(p)} is not a valid pattern (${(e as Error).message})`,
+        rule: "config-invalid",
+      });
       return [];
     }
   });
