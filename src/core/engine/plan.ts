@@ -9,6 +9,7 @@ import {
   awsCredentials,
   awsCredentialsPath,
   calledJobGrant,
+  type EffectivePermissions,
   effectiveIdTokenGrant,
   effectivePermissions,
   expandMatrix,
@@ -159,6 +160,17 @@ export function planScan(input: PlanInput): ScanPlan {
     conditions: (string | undefined)[];
     noToken: string | null;
     workflowName: string;
+    /** What the job calling this file grants in this run (null when the file runs on its own trigger). */
+    callerPermissions: EffectivePermissions | null;
+  };
+  /** The permissions a calling job has in a run: its own, capped by its caller's when it is called itself. */
+  const callingJobPermissions = (
+    c: { workflow: Workflow; job: Job },
+    r: Run,
+  ): { permissions: EffectivePermissions } | { refused: string } => {
+    if (!r.callerPermissions) return { permissions: effectivePermissions(c.job, c.workflow) };
+    const g = calledJobGrant(c.job, c.workflow, r.callerPermissions);
+    return g.kind === "refused" ? { refused: g.message } : { permissions: g.permissions };
   };
   const runsOf = (file: string, seen: Set<string>): Run[] => {
     const wf = byPath.get(file);
@@ -169,18 +181,16 @@ export function planScan(input: PlanInput): ScanPlan {
       conditions: [],
       noToken: null,
       workflowName: wf.name?.value ?? file,
+      callerPermissions: null,
     }));
     for (const c of callers.get(file) ?? []) {
-      const grant = effectiveIdTokenGrant(c.job, c.workflow);
       for (const r of runsOf(c.file, next)) {
+        const p = callingJobPermissions(c, r);
         own.push({
           ...r,
           conditions: [...r.conditions, c.job.if?.value],
-          noToken:
-            r.noToken ??
-            (grant.level !== "write"
-              ? `the caller ${c.file}#${c.job.id.value} grants id-token: ${grant.level}`
-              : null),
+          noToken: r.noToken ?? ("refused" in p ? `GitHub refuses to start the run: ${p.refused}` : null),
+          callerPermissions: "refused" in p ? null : p.permissions,
         });
       }
     }
@@ -217,23 +227,30 @@ export function planScan(input: PlanInput): ScanPlan {
       if (direct.length > 0)
         groups.push({ triggers: direct, callerWith: undefined, workflowName: base.workflowName });
       for (const c of callers.get(file) ?? []) {
-        const g = calledJobGrant(job, wf, effectivePermissions(c.job, c.workflow));
-        const cap =
-          g.kind === "refused"
-            ? `GitHub refuses to start the run: ${g.message}`
-            : g.idToken.level !== "write"
-              ? `the caller ${c.file}#${c.job.id.value} grants id-token: ${g.idToken.level}, and a called workflow cannot raise it`
-              : null;
         // The caller's own runs: its triggers, or (a reusable workflow calling this one) its callers' runs.
         const runs = runsOf(c.file, new Set([file]));
         if (runs.length === 0) continue;
         groups.push({
-          triggers: runs.map((r) => ({
-            trigger: r.trigger,
-            caller: `${c.file}#${c.job.id.value}`,
-            conditions: [...r.conditions, c.job.if?.value, job.if?.value],
-            noToken: r.noToken ?? cap,
-          })),
+          triggers: runs.map((r) => {
+            const p = callingJobPermissions(c, r);
+            let cap: string | null;
+            if ("refused" in p) cap = `GitHub refuses to start the run: ${p.refused}`;
+            else {
+              const g = calledJobGrant(job, wf, p.permissions);
+              cap =
+                g.kind === "refused"
+                  ? `GitHub refuses to start the run: ${g.message}`
+                  : g.idToken.level !== "write"
+                    ? `the caller ${c.file}#${c.job.id.value} grants id-token: ${g.idToken.level}, and a called workflow cannot raise it`
+                    : null;
+            }
+            return {
+              trigger: r.trigger,
+              caller: `${c.file}#${c.job.id.value}`,
+              conditions: [...r.conditions, c.job.if?.value, job.if?.value],
+              noToken: r.noToken ?? cap,
+            };
+          }),
           callerWith: c.job.call?.with,
           workflowName: runs[0]!.workflowName,
         });
