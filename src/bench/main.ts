@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { benchApp } from "./app-bench.js";
 import { benchPolicies } from "./policy-bench.js";
 import { benchWorkflows } from "./workflow-bench.js";
 
@@ -45,3 +46,62 @@ for (const x of w.worst)
     `    ${x.ratio.toFixed(1)}x ${x.file} (${x.parseUs.toFixed(0)} µs → ${x.scanUs.toFixed(0)} µs)`,
   );
 console.log(`  peak memory during the run: rss ${mb(w.peakRss)}, heapUsed ${mb(w.peakHeapUsed)}`);
+
+// The App end to end: imports nock and @octokit/webhooks-examples (devDependencies), so `npm run bench`
+// needs the dev dependencies (the build needs them already).
+const a = await benchApp();
+const ms = (n: number) => `${n.toFixed(1)} ms`;
+const per = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
+console.log("");
+console.log(
+  "GitHub App end to end (real Probot + rolecallApp; GitHub and IAM faked by nock in process, answering at once)",
+);
+console.log(
+  `  latency, ${a.latency.n} sequential pull_request.opened deliveries (failing PR), webhook → completed check run and review:`,
+);
+console.log(
+  `  p50 ${ms(a.latency.p50)}, p95 ${ms(a.latency.p95)}, max ${ms(a.latency.max)}, mean ${ms(a.latency.mean)}; errors: ${a.latency.errors}, warnings or unmatched requests: ${a.latency.incidents}; first (cold: JWT, token, IAM) delivery ${ms(a.latency.coldMs)}`,
+);
+const lat = a.latency;
+console.log(
+  lat.floorP50 === null || lat.floorP95 === null
+    ? "  floor: could not be measured (see problems)"
+    : `  floor, the same requests and bodies through Probot's Octokit and nock without rolecall: p50 ${ms(lat.floorP50)}, p95 ${ms(lat.floorP95)} (${lat.floorN} rounds)`,
+);
+const above =
+  lat.floorP50 === null ? "" : `; rolecall about ${ms(Math.max(0, lat.p50 - lat.floorP50))} of the p50`;
+console.log(
+  `  target: rolecall's own work < 150 ms p95 — ${lat.p95 < 150 && lat.errors === 0 && lat.incidents === 0 ? "met" : "NOT met"} (${ms(lat.p95)} with the emulated upstreams included${above})`,
+);
+const b = a.burst;
+console.log(
+  `  burst, ${b.n} concurrent deliveries: errors ${b.errors} (rejected ${b.rejected}, warnings or unmatched requests ${b.incidents}), check runs completed ${b.completed}/${b.n}, total ${ms(b.totalMs)} — ${b.errors === 0 && b.incidents === 0 ? "no error" : "ERRORS"}`,
+);
+console.log(
+  `  memory: before rss ${mb(b.baseRss)}, heapUsed ${mb(b.baseHeapUsed)}; peak during the burst rss ${mb(b.peakRss)}, heapUsed ${mb(b.peakHeapUsed)} (${b.samples} samples: every 10 ms and at each request); ${b.heapAfterGc === null ? "heap after GC: not measured (global.gc unavailable; run node --expose-gc dist/bench/main.js)" : `heapUsed after a forced GC ${mb(b.heapAfterGc)}`}`,
+);
+console.log(
+  `  GitHub requests per scan (DESIGN: ≤ 6 reads for a PR touching up to 20 workflows; IAM calls = distinct roles not in cache; installation token: ${a.tokenRequests} request in the whole run, cached by Probot)`,
+);
+for (const r of a.requests) {
+  const spaced = r.writes + r.graphql;
+  const design =
+    r.designWrites === null
+      ? ""
+      : ` (DESIGN: ${r.designWrites}, ${r.writes <= r.designWrites ? "met" : "NOT met"})`;
+  console.log(
+    `    ${r.name}: ${per(r.reads)} reads (${per(r.graphql)} GraphQL) — ≤ 6 ${r.reads <= 6 ? "met" : "NOT met"}; ${per(r.writes)} writes${design}; ${r.scans} scans: ${r.conclusions}`,
+  );
+  console.log(
+    `      IAM GetRole: ${r.iamCalls} over ${r.iamScans} scans (distinct roles: ${r.roles}); with Octokit throttling on (production), ${per(spaced)} writes + GraphQL queries spaced ≥ 1 s → ≥ ${per(Math.max(0, spaced - 1))} s per scan`,
+  );
+}
+const first = a.requests[0];
+if (first)
+  console.log(
+    `    per scan, ${first.name}: ${first.routes.map(([k, v]) => (v === 1 ? k : `${k} ×${per(v)}`)).join(", ")}`,
+  );
+if (a.problems.length > 0) {
+  console.log(`  problems (${a.problems.length}, first 5):`);
+  for (const p of a.problems.slice(0, 5)) console.log(`    ${p}`);
+}
