@@ -178,10 +178,12 @@ export async function runScanJob(job: ScanJob, deps: ScanDeps): Promise<ScanOutc
       .flatMap((d) => [`${d}/action.yml`, `${d}/action.yaml`]);
     // Configuration from the default branch (a PR cannot loosen its own check), and the PR's version to validate.
     const configChanged = changed.find((f) => isConfigPath(f.path));
-    const [actionFiles, defaultConfig, headConfig] = await Promise.all([
+    const [actionFiles, defaultConfig, headConfig, environments] = await Promise.all([
       actionPaths.length ? reader.files(job.headSha, actionPaths) : Promise.resolve(null),
       reader.files(repo.defaultBranch, CONFIG_PATHS),
       configChanged ? reader.files(job.headSha, [configChanged.path]) : Promise.resolve(null),
+      // Environments: their stored names (case) feed the analysis, their protection trust-unprotected-ref.
+      reader.environments(),
     ]);
     if (actionFiles?.ok)
       for (const [path, text] of actionFiles.data) if (text !== null) files.push({ path, text });
@@ -216,6 +218,7 @@ export async function runScanJob(job: ScanJob, deps: ScanDeps): Promise<ScanOutc
         subTemplate,
         issuer: deps.issuer,
         repositoryId: String(repo.id),
+        environments: environments.ok ? environments.data.map((e) => e.name) : null,
       },
       roleMap: config.roles ? roleMapFrom(config.roles) : null,
     });
@@ -282,10 +285,7 @@ export async function runScanJob(job: ScanJob, deps: ScanDeps): Promise<ScanOutc
           c.trigger.ref.value.startsWith("refs/heads/")
         )
           branches.add(c.trigger.ref.value.slice("refs/heads/".length));
-    const [environments, ...protections] = await Promise.all([
-      reader.environments(),
-      ...[...branches].map((b) => reader.branchProtected(b)),
-    ]);
+    const protections = await Promise.all([...branches].map((b) => reader.branchProtected(b)));
     const branchFacts = new Map(
       [...branches].map((b, i) => [b, protections[i]?.ok ? protections[i].data : null]),
     );

@@ -162,6 +162,7 @@ describe("GitHub side", () => {
       .oidc()
       .workflows(ONLY_DEPLOY)
       .noConfig()
+      .environments() // read with the configuration, before the roles
       .updateCheckRun();
     const { probot, logs } = await createApp({ roles: throwing, now: clock.now });
 

@@ -239,6 +239,24 @@ function contextsOf(
         decision = "indeterminate";
         reason = `the audience is an expression (${a.credentials.inputs.audience?.value}); ${reason}`;
       }
+      // OIDC-SEMANTICS §2.3: environment names are case-insensitive on GitHub, but which spelling
+      // (the workflow's or the stored one) reaches the subject is not documented. When they differ
+      // and the answer depends on it, say so.
+      const stored =
+        variant.environment.kind === "value"
+          ? plan.repo.environments?.find((e) => e.toLowerCase() === envName?.toLowerCase() && e !== envName)
+          : undefined;
+      if (stored !== undefined && envName !== null && decision !== "indeterminate") {
+        const respelled = claimsForRun({ ...run, environment: { kind: "value", name: stored } }, plan.repo);
+        const other = respelled.candidates.map(
+          (c) =>
+            evaluateClaims(role.policy, c.claims, respelled.variable, plan.repo.issuer, role.arn).decision,
+        );
+        if (other.some((d) => d !== decision)) {
+          reason = `the workflow names environment \`${envName}\` but it is stored as \`${stored}\`; GitHub does not document which spelling reaches the subject, and the answer differs (${decision} as written, ${other[0]} as stored)`;
+          decision = "indeterminate";
+        }
+      }
       out.push(ctx(decision, reason, subShown, verdicts));
     }
   }

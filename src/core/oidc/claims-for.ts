@@ -16,6 +16,8 @@ export interface RepoFacts {
   issuer: string;
   /** The numeric repository id (`repository_id` claim), when known. */
   repositoryId?: string | null;
+  /** Environment names as GitHub stores them (the App reads them), to spot case-only differences. */
+  environments?: string[] | null;
 }
 
 /** The environment a job runs in for one run. */

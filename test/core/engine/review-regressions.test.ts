@@ -137,4 +137,16 @@ ${step}`,
     expect(result.complete).toBe(false);
     expect(findingsOf(result, "role-unresolved").length).toBeGreaterThan(0);
   });
+
+  it("an environment spelled differently from its stored name is indeterminate when the answer depends on it (§2.3)", () => {
+    const files = {
+      ".github/workflows/d.yml": `on: push\npermissions:\n  id-token: write\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    environment: production\n    steps:\n${step}`,
+    };
+    const policy = subEquals(SUB("environment:production"));
+    const mixed = scan({ files, roles: { [ROLE]: policy }, repo: { environments: ["Production"] } }).result;
+    expect(new Set(contexts(mixed, "deploy").map((c) => c.decision))).toEqual(new Set(["indeterminate"]));
+    expect(contexts(mixed, "deploy")[0]!.reason).toContain("stored as `Production`");
+    const same = scan({ files, roles: { [ROLE]: policy }, repo: { environments: ["production"] } }).result;
+    expect(new Set(contexts(same, "deploy").map((c) => c.decision))).toEqual(new Set(["allow"]));
+  });
 });
