@@ -19,8 +19,11 @@ function langId(l: Lang): number {
   return id;
 }
 
-/** Verdicts per policy, keyed by the claims: many runs of a repository present the same claims to one role. */
-const memo = new WeakMap<TrustPolicy, Map<string, Verdict>>();
+/**
+ * Verdicts per policy text, keyed by the claims: many runs present the same claims to one role, and
+ * the same policy is read again on every scan. Bounded.
+ */
+const memo = new Map<string, Map<string, Verdict>>();
 
 /** Evaluates one claim set (concrete or pattern) against a policy: allow, deny or indeterminate. Memoised; pure. */
 export function evaluateClaims(
@@ -37,10 +40,12 @@ export function evaluateClaims(
     issuer,
     roleArn,
   ]);
-  let byClaims = memo.get(policy);
+  const policyKey = `${policy.version ?? ""}\u0000${policy.text}`;
+  let byClaims = memo.get(policyKey);
   if (!byClaims) {
+    if (memo.size > 500) memo.clear();
     byClaims = new Map();
-    memo.set(policy, byClaims);
+    memo.set(policyKey, byClaims);
   }
   const hit = byClaims.get(key);
   if (hit) return hit;

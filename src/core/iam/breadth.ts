@@ -709,14 +709,17 @@ function firstAdmitted(
  * statement; a probe that a Deny statement certainly refuses does not count. Each offending value is
  * reported on its own, with an example run it admits.
  */
-const breadthCache = new WeakMap<TrustPolicy, BreadthIssue[]>();
+/** Breadth per policy text: the same trust policy is read again on every scan (bounded). */
+const breadthCache = new Map<string, BreadthIssue[]>();
 
-/** {@link analyzeBreadthUncached}, computed once per parsed policy. */
+/** {@link analyzeBreadthUncached}, computed once per policy text. */
 export function analyzeBreadth(policy: TrustPolicy): BreadthIssue[] {
-  let issues = breadthCache.get(policy);
+  const key = `${policy.version ?? ""}\u0000${policy.text}`;
+  let issues = breadthCache.get(key);
   if (!issues) {
+    if (breadthCache.size > 500) breadthCache.clear();
     issues = analyzeBreadthUncached(policy);
-    breadthCache.set(policy, issues);
+    breadthCache.set(key, issues);
   }
   return issues;
 }

@@ -98,8 +98,26 @@ function listValues(n: Node<Node<string>[]> | undefined): string[] | undefined {
   return n?.value.map((x) => String(x.value));
 }
 
-/** Refs selected by a branches / branches-ignore (or tags / tags-ignore) pair; undefined = all. */
+const refsCache = new Map<string, { specs: RefSpec[] } | { error: string }>();
+
+/** {@link filteredRefsUncached}, memoised: the same filters recur across workflows and repositories. */
 function filteredRefs(
+  prefix: string,
+  include: string[] | undefined,
+  ignore: string[] | undefined,
+): { specs: RefSpec[] } | { error: string } {
+  const key = JSON.stringify([prefix, include ?? null, ignore ?? null]);
+  let r = refsCache.get(key);
+  if (!r) {
+    if (refsCache.size > 1_000) refsCache.clear();
+    r = filteredRefsUncached(prefix, include, ignore);
+    refsCache.set(key, r);
+  }
+  return r;
+}
+
+/** Refs selected by a branches / branches-ignore (or tags / tags-ignore) pair; undefined = all. */
+function filteredRefsUncached(
   prefix: string,
   include: string[] | undefined,
   ignore: string[] | undefined,

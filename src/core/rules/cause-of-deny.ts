@@ -84,7 +84,24 @@ export function audienceProblem(
  * the custom template, else the subject itself. A run can be denied for the audience and the
  * subject at once; both are reported.
  */
+const causesCache = new WeakMap<
+  AnalyzedContext,
+  { causes: Set<DenyCause>; candidate: CandidateVerdict } | null
+>();
+
 export function denyCauses(
+  a: AnalyzedAssumption,
+  c: AnalyzedContext,
+  repo: RepoFacts,
+): { causes: Set<DenyCause>; candidate: CandidateVerdict } | null {
+  // Every will-fail rule asks about the same contexts: attribute each once.
+  if (causesCache.has(c)) return causesCache.get(c)!;
+  const r = denyCausesUncached(a, c, repo);
+  causesCache.set(c, r);
+  return r;
+}
+
+function denyCausesUncached(
   a: AnalyzedAssumption,
   c: AnalyzedContext,
   repo: RepoFacts,
@@ -155,9 +172,18 @@ function isTemplateForm(value: string): boolean {
   return !value.startsWith("repo:") || TEMPLATE_KEY.test(value);
 }
 
-/** Whether a (glob) subject value can name this repository at all. */
+const admitsCache = new Map<string, boolean>();
+
+/** Whether a (glob) subject value can name this repository at all (memoised). */
 function admitsRepo(value: string, seg: string): boolean {
-  return !Lang.fromGlob(tokenizeIamGlob(value)).quotient(`repo:${seg}:`, "").isEmpty();
+  const key = `${seg}\u0000${value}`;
+  let r = admitsCache.get(key);
+  if (r === undefined) {
+    if (admitsCache.size > 5_000) admitsCache.clear();
+    r = !Lang.fromGlob(tokenizeIamGlob(value)).quotient(`repo:${seg}:`, "").isEmpty();
+    admitsCache.set(key, r);
+  }
+  return r;
 }
 
 function escapeRegExp(s: string): string {
