@@ -1,12 +1,12 @@
 import { type AwsCredentials, awsCredentials } from "./aws-credentials.js";
-import { decodeWorkflowText } from "./decode-text.js";
 import type { Node, Span } from "./node.js";
-import { ShapeReader } from "./shape-reader.js";
+import { parsePositioned } from "./parse-positioned.js";
+import type { ShapeReader } from "./shape-reader.js";
 import { readSteps, type Step } from "./step.js";
 import type { WorkflowCallDeclaration } from "./trigger.js";
 import type { ParseOptions } from "./workflow.js";
-import { internalError, sortDiagnostics, type WorkflowDiagnostic } from "./workflow-diagnostic.js";
-import { parseYamlTree, type YamlValue } from "./yaml-tree.js";
+import type { WorkflowDiagnostic } from "./workflow-diagnostic.js";
+import type { YamlValue } from "./yaml-tree.js";
 
 /** An input of an action (`inputs.<name>` in `action.yml`). */
 export interface ActionInput {
@@ -57,20 +57,8 @@ export function parseActionManifest(
   file: string,
   options: ParseOptions = {},
 ): ParseActionResult {
-  const decoded = decodeWorkflowText(text, file, options.maxBytes);
-  if (!decoded.ok) return { action: null, diagnostics: [decoded.diagnostic] };
-  try {
-    const tree = parseYamlTree(
-      decoded.text,
-      file,
-      options.aliasBudget ? { aliasBudget: options.aliasBudget } : {},
-    );
-    const reader = new ShapeReader(file);
-    const action = readAction(reader, tree.root, file);
-    return { action, diagnostics: sortDiagnostics([...tree.diagnostics, ...reader.diagnostics]) };
-  } catch (error) {
-    return { action: null, diagnostics: [internalError(file, error)] };
-  }
+  const { model, diagnostics } = parsePositioned(text, file, options, readAction);
+  return { action: model, diagnostics };
 }
 
 function readAction(reader: ShapeReader, root: YamlValue | null, file: string): ActionManifest | null {

@@ -1,11 +1,11 @@
-import { decodeWorkflowText } from "./decode-text.js";
 import { type Job, readJob } from "./job.js";
 import type { Node, Span } from "./node.js";
+import { parsePositioned } from "./parse-positioned.js";
 import { type Permissions, readPermissions } from "./permissions.js";
-import { ShapeReader, type StringMap } from "./shape-reader.js";
+import type { ShapeReader, StringMap } from "./shape-reader.js";
 import { readTriggers, type Trigger } from "./trigger.js";
-import { internalError, sortDiagnostics, type WorkflowDiagnostic } from "./workflow-diagnostic.js";
-import { parseYamlTree, type YamlMap, type YamlValue } from "./yaml-tree.js";
+import type { WorkflowDiagnostic } from "./workflow-diagnostic.js";
+import type { YamlMap, YamlValue } from "./yaml-tree.js";
 
 /** A parsed workflow file: every value positioned (span + route). */
 export interface Workflow {
@@ -58,20 +58,8 @@ export function parseWorkflow(
   file: string,
   options: ParseOptions = {},
 ): ParseWorkflowResult {
-  const decoded = decodeWorkflowText(text, file, options.maxBytes);
-  if (!decoded.ok) return { workflow: null, diagnostics: [decoded.diagnostic] };
-  try {
-    const tree = parseYamlTree(
-      decoded.text,
-      file,
-      options.aliasBudget ? { aliasBudget: options.aliasBudget } : {},
-    );
-    const reader = new ShapeReader(file);
-    const workflow = readWorkflow(reader, tree.root, file);
-    return { workflow, diagnostics: sortDiagnostics([...tree.diagnostics, ...reader.diagnostics]) };
-  } catch (error) {
-    return { workflow: null, diagnostics: [internalError(file, error)] };
-  }
+  const { model, diagnostics } = parsePositioned(text, file, options, readWorkflow);
+  return { workflow: model, diagnostics };
 }
 
 function readWorkflow(reader: ShapeReader, root: YamlValue | null, file: string): Workflow | null {
