@@ -1,9 +1,8 @@
-import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { RolesSchema } from "../engine/role-map-schema.js";
 import type { ConfigProblem } from "../engine/scan.js";
 import { SEVERITIES } from "../rules/rule.js";
-import { locate } from "./yaml-locate.js";
+import { locate, readConfigDocument } from "./yaml-locate.js";
 
 /** `.github/rolecall.yml`: repository configuration (DESIGN §6). Every key is optional. */
 export const ConfigSchema = z
@@ -63,22 +62,8 @@ export function parseConfig(
   text: string,
   file: string,
 ): { config: RolecallConfig; problems: ConfigProblem[] } {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true });
-  const problems: ConfigProblem[] = [];
-  const at = (offset: number) => lc.linePos(offset);
-  for (const e of doc.errors) {
-    const p = at(e.pos[0]);
-    problems.push({ file, line: p.line, column: p.col, message: e.message.split("\n")[0]! });
-  }
-  if (doc.errors.length > 0) return { config: {}, problems };
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: 100 });
-  } catch (e) {
-    problems.push({ file, line: 1, column: 1, message: (e as Error).message });
-    return { config: {}, problems };
-  }
+  const { doc, at, data, problems } = readConfigDocument(text, file);
+  if (data === undefined && problems.length > 0) return { config: {}, problems };
   if (data === null || data === undefined) return { config: {}, problems };
   if (typeof data !== "object" || Array.isArray(data)) {
     problems.push({

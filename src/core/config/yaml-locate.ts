@@ -1,4 +1,5 @@
-import { isMap, isSeq, type parseDocument } from "yaml";
+import { isMap, isSeq, LineCounter, parseDocument } from "yaml";
+import type { ConfigProblem } from "../engine/scan.js";
 
 /** Offset of the deepest node that exists along `path` (the key when the issue is an unknown key). */
 export function locate(doc: ReturnType<typeof parseDocument>, path: (string | number)[]): number {
@@ -18,4 +19,35 @@ export function locate(doc: ReturnType<typeof parseDocument>, path: (string | nu
     } else break;
   }
   return offset;
+}
+
+/** A configuration-like YAML file read for validation: its document, a position function, and its data. */
+export interface ConfigDocument {
+  doc: ReturnType<typeof parseDocument>;
+  /** 1-based line and column of an offset. */
+  at(offset: number): { line: number; col: number };
+  /** The plain data, or undefined when the YAML could not be read (the problems say why). */
+  data: unknown;
+  problems: ConfigProblem[];
+}
+
+/**
+ * Parses a YAML configuration file (duplicate keys reported, aliases bounded) into plain data, with
+ * every YAML problem located. Shared by `.github/rolecall.yml` and `--role-map`. Never throws.
+ */
+export function readConfigDocument(text: string, file: string): ConfigDocument {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true });
+  const at = (offset: number) => lc.linePos(offset);
+  const problems: ConfigProblem[] = doc.errors.map((e) => {
+    const p = at(e.pos[0]);
+    return { file, line: p.line, column: p.col, message: e.message.split("\n")[0]! };
+  });
+  if (problems.length > 0) return { doc, at, data: undefined, problems };
+  try {
+    return { doc, at, data: doc.toJS({ maxAliasCount: 100 }) as unknown, problems };
+  } catch (e) {
+    problems.push({ file, line: 1, column: 1, message: (e as Error).message });
+    return { doc, at, data: undefined, problems };
+  }
 }

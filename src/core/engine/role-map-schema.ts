@@ -1,6 +1,5 @@
-import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
-import { locate } from "../config/yaml-locate.js";
+import { locate, readConfigDocument } from "../config/yaml-locate.js";
 import { type RoleMap, roleMapFrom } from "./role-map.js";
 import type { ConfigProblem } from "./scan.js";
 
@@ -19,16 +18,8 @@ export const RolesSchema = z.record(z.string().min(1), z.union([ARN, z.record(z.
  * or the map itself. Problems are located (line, column) and the valid entries are kept.
  */
 export function parseRoleMap(text: string, file: string): { map: RoleMap | null; problems: ConfigProblem[] } {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true });
-  const problems: ConfigProblem[] = [];
-  const at = (offset: number) => lc.linePos(offset);
-  for (const e of doc.errors) {
-    const p = at(e.pos[0]);
-    problems.push({ file, line: p.line, column: p.col, message: e.message.split("\n")[0]! });
-  }
-  if (doc.errors.length > 0) return { map: null, problems };
-  const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  const { doc, at, data, problems } = readConfigDocument(text, file);
+  if (data === undefined && problems.length > 0) return { map: null, problems };
   const section =
     data && typeof data === "object" && "roles" in data ? (data as { roles: unknown }).roles : data;
   const base = data && typeof data === "object" && "roles" in data ? ["roles"] : [];
