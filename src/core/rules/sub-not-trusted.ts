@@ -27,95 +27,59 @@ export const subNotTrusted: ContextRule = {
   checkModel(model) {
     const out: Finding[] = [];
     for (const a of model.assumptions) {
-      // One finding per subject: runs that present the same denied subject share the cause and the fix.
-      const bySub = new Map<string, { contexts: AnalyzedContext[]; candidate: CandidateVerdict }>();
+      // One finding per cause: runs denied for the same reason (the same subject, the same Deny
+      // statement, the same provider problem) share the message and the fix.
+      const groups = new Map<string, { contexts: AnalyzedContext[]; candidate: CandidateVerdict }>();
       for (const c of a.contexts) {
         const cause = denyCauses(a, c, model.repo);
-        if (cause?.causes.has("explicit-deny")) {
-          const d = explicitDeny(cause.candidate)!;
-          const key = `deny|statement ${d.index}${d.sid ? ` (Sid "${d.sid}")` : ""}`;
-          if (!bySub.has(key)) bySub.set(key, { contexts: [c], candidate: cause.candidate });
-          else bySub.get(key)!.contexts.push(c);
-          continue;
-        }
-        if (cause?.causes.has("principal")) {
-          const key = `principal|${principalProblem(cause.candidate)}`;
-          if (!bySub.has(key)) bySub.set(key, { contexts: [c], candidate: cause.candidate });
-          else bySub.get(key)!.contexts.push(c);
-          continue;
-        }
-        if (!cause?.causes.has("sub")) continue;
-        const g = bySub.get(cause.candidate.sub);
+        if (!cause) continue;
+        const v = cause.candidate;
+        let key: string;
+        if (cause.causes.has("explicit-deny")) {
+          const d = explicitDeny(v)!;
+          key = `deny|statement ${d.index}${d.sid ? ` (Sid "${d.sid}")` : ""}`;
+        } else if (cause.causes.has("principal")) key = `principal|${principalProblem(v)}`;
+        else if (cause.causes.has("sub")) key = `sub|${v.sub}`;
+        else continue;
+        const g = groups.get(key);
         if (g) g.contexts.push(c);
-        else bySub.set(cause.candidate.sub, { contexts: [c], candidate: cause.candidate });
+        else groups.set(key, { contexts: [c], candidate: v });
       }
-      for (const [sub, { contexts, candidate: v }] of bySub) {
-        if (sub.startsWith("deny|")) {
-          const which = sub.slice("deny|".length);
-          const f = contextFinding(
-            this.meta,
-            model,
-            a,
-            contexts[0]!,
-            `Job \`${a.job.id.value}\` will be denied by an explicit Deny in ${a.role} (${which}) in ${contexts.map(describeContext).join("; ")}: GitHub sends \`sub\` \`${v.sub}\`, which the Deny matches.`,
-            [],
-            "The policy blocks this run on purpose: do not assume this role here (guard the job or step with `if:`), or change the Deny statement if it is wrong. Adding the subject to an Allow does not help: an explicit Deny overrides every Allow.",
-          );
-          f.fingerprint = findingFingerprint({
-            rule: id,
-            file: a.file,
-            route: a.roleNode?.route ?? a.job.route,
-            role: a.role,
-            discriminator: sub,
-          });
-          out.push(f);
-          continue;
-        }
-        if (sub.startsWith("principal|")) {
-          const why = sub.slice("principal|".length);
-          const f = contextFinding(
-            this.meta,
-            model,
-            a,
-            contexts[0]!,
-            `Job \`${a.job.id.value}\` will be denied whatever its subject (${contexts.map(describeContext).join("; ")}): ${why}.`,
-            [],
-            "Trust the OIDC provider of the role's own account (arn:aws:iam::<role account>:oidc-provider/token.actions.githubusercontent.com) in Principal.Federated; create the provider in that account if it does not exist.",
-          );
-          f.fingerprint = findingFingerprint({
-            rule: id,
-            file: a.file,
-            route: a.roleNode?.route ?? a.job.route,
-            role: a.role,
-            discriminator: sub,
-          });
-          out.push(f);
-          continue;
-        }
-        const values = policyValues(a, "sub");
-        const shown =
-          values
-            .slice(0, 3)
-            .map((x) => `\`${x.value}\``)
-            .join(", ") + (values.length > 3 ? ` and ${values.length - 3} more` : "");
-        const example = v.pattern?.deniedExample ? ` (e.g. \`${v.pattern.deniedExample}\`)` : "";
-        const some = v.pattern && v.pattern.coverage === "some";
+      for (const [key, { contexts, candidate: v }] of groups) {
+        const [kind, detail] = [key.slice(0, key.indexOf("|")), key.slice(key.indexOf("|") + 1)];
         const runs = contexts.map(describeContext).join("; ");
-        const f = contextFinding(
-          this.meta,
-          model,
-          a,
-          contexts[0]!,
-          `Job \`${a.job.id.value}\` will be denied ${some ? "for some of its runs" : contexts.length > 1 ? "in every one of these runs" : "in this run"} (${runs})${example}: GitHub sends \`sub\` \`${sub}\`, and ${a.role} trusts only ${shown || "no subject"}.`,
-          values.slice(0, 3).map((x) => policyRelated(a, x, `trusted subject \`${x.value}\``)),
-          `Add \`${sub}\` to the role's trust policy${values[0] ? ` next to \`${values[0].value}\`` : ""} (see the suggested policy), or run the job where the policy expects.`,
-        );
+        let message: string;
+        let related: ReturnType<typeof policyRelated>[] = [];
+        let fix: string;
+        if (kind === "deny") {
+          message = `Job \`${a.job.id.value}\` will be denied by an explicit Deny in ${a.role} (${detail}) in ${runs}: GitHub sends \`sub\` \`${v.sub}\`, which the Deny matches.`;
+          fix =
+            "The policy blocks this run on purpose: do not assume this role here (guard the job or step with `if:`), or change the Deny statement if it is wrong. Adding the subject to an Allow does not help: an explicit Deny overrides every Allow.";
+        } else if (kind === "principal") {
+          message = `Job \`${a.job.id.value}\` will be denied whatever its subject (${runs}): ${detail}.`;
+          fix =
+            "Trust the OIDC provider of the role's own account (arn:aws:iam::<role account>:oidc-provider/token.actions.githubusercontent.com) in Principal.Federated; create the provider in that account if it does not exist.";
+        } else {
+          const values = policyValues(a, "sub");
+          const shown =
+            values
+              .slice(0, 3)
+              .map((x) => `\`${x.value}\``)
+              .join(", ") + (values.length > 3 ? ` and ${values.length - 3} more` : "");
+          const example = v.pattern?.deniedExample ? ` (e.g. \`${v.pattern.deniedExample}\`)` : "";
+          const some = v.pattern && v.pattern.coverage === "some";
+          message = `Job \`${a.job.id.value}\` will be denied ${some ? "for some of its runs" : contexts.length > 1 ? "in every one of these runs" : "in this run"} (${runs})${example}: GitHub sends \`sub\` \`${detail}\`, and ${a.role} trusts only ${shown || "no subject"}.`;
+          related = values.slice(0, 3).map((x) => policyRelated(a, x, `trusted subject \`${x.value}\``));
+          fix = `Add \`${detail}\` to the role's trust policy${values[0] ? ` next to \`${values[0].value}\`` : ""} (see the suggested policy), or run the job where the policy expects.`;
+        }
+        const f = contextFinding(this.meta, model, a, contexts[0]!, message, related, fix);
+        // Stable across re-scans: the role reference and the cause, not the runs' order.
         f.fingerprint = findingFingerprint({
           rule: id,
           file: a.file,
           route: a.roleNode?.route ?? a.job.route,
           role: a.role,
-          discriminator: sub,
+          discriminator: kind === "sub" ? detail : key,
         });
         out.push(f);
       }
