@@ -1,14 +1,14 @@
 import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { benchApp } from "./app-bench.js";
+import { corpusDir } from "./corpus-dir.js";
 import { benchPolicies } from "./policy-bench.js";
 import { benchWorkflows } from "./workflow-bench.js";
 
-// npm run bench: speed ratios measured in one run over the shared corpus.
-const corpus = fileURLToPath(new URL("../../../shared/corpus/", import.meta.url));
-if (!existsSync(corpus)) {
+// npm run bench: speed ratios measured in one run over the corpus in test/corpus.
+const corpus = corpusDir(import.meta.url);
+if (!existsSync(`${corpus}manifest.json`)) {
   console.error(
-    `rolecall bench: the corpus is not at ${corpus} (it sits beside the repository as ../shared/corpus)`,
+    `rolecall bench: the corpus is not at ${corpus} (the bench runs from a checkout of the repository, which has test/corpus)`,
   );
   process.exit(2);
 }

@@ -73,7 +73,7 @@ const normalName = (name: string) => name.toLowerCase().replaceAll("_", "-");
 const accountOf = (arn: string) => /^arn:[^:]*:iam::(\d{12}):/.exec(arn)?.[1] ?? null;
 
 /**
- * Reads the shared corpus: workflows grouped by source repository (in name order, files in path
+ * Reads the corpus (test/corpus): workflows grouped by source repository (in name order, files in path
  * order), and the trust policies keyed by role name: the `<role-name>` of the file name
  * `<owner>__<repo>__<role-name>.json`, and the manifest's `role_name` when it is a plain name.
  */

@@ -1,15 +1,11 @@
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { type CorpusRepo, loadCorpus, scanFiles } from "../../../src/bench/workflow-bench.js";
 import type { ScanPlan } from "../../../src/core/engine/plan.js";
 import type { ScanResult } from "../../../src/core/engine/scan-types.js";
 import { renderScanJson } from "../../../src/core/render/scan-json.js";
+import { CORPUS_DIR } from "../../support/corpus.js";
 import { errorsOf, scanResultValidator } from "../render/validators.js";
-
-/** The shared corpus sits next to the repository: `<repo>/../shared/corpus`. */
-const REPO_ROOT = new URL("../../../", import.meta.url);
-const CORPUS_DIR = fileURLToPath(new URL("../shared/corpus/", REPO_ROOT));
 
 interface ManifestEntry {
   kind: string;
@@ -95,7 +91,7 @@ function summary(): string {
   const results = all.map((s) => s.result);
   const contexts = results.flatMap((r) => r.assumptions.flatMap((a) => a.contexts));
   const lines = [
-    "# rolecall scan over the shared corpus (../shared/corpus/workflows), one scan per source repository,",
+    "# rolecall scan over the real-world corpus (test/corpus/workflows), one scan per source repository,",
     "# written by test/core/engine/corpus-scan.test.ts. Roles: corpus policies matched by role name.",
     "# Per repository: files (read/with assumptions/invalid), assumptions, context decisions, rule ids.",
     "# `manifest:` lines list jobs the manifest notes say assume a role in a file but the scan has no",
@@ -155,7 +151,7 @@ function summary(): string {
   return `${lines.join("\n")}\n`;
 }
 
-describe("rolecall scan over the shared corpus", () => {
+describe("rolecall scan over the real-world corpus", () => {
   it("scans every repository without throwing", () => {
     expect(corpus.repos.reduce((n, r) => n + r.files.length, 0)).toBe(workflowEntries.length);
     expect(scanned.filter((s) => s.thrown).map((s) => `${s.repo.fullName}: ${s.thrown}`)).toEqual([]);

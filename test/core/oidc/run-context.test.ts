@@ -476,7 +476,7 @@ describe("step if: on the credentials step", () => {
 
 describe("rust-lang/rustup ci.yaml with its real role (step if: on the credentials step)", () => {
   // Byte-exact copy of rust-lang/rustup@0878429 .github/workflows/ci.yaml and the rust-lang/simpleinfra
-  // trust policy of role ci--rust-lang--rustup (both from the shared corpus).
+  // trust policy of role ci--rust-lang--rustup (both from the corpus in test/corpus).
   const text = readFileSync(new URL("../../fixtures/scan/rustup-ci.yaml", import.meta.url), "utf8");
   const policy = readFileSync(new URL("../../fixtures/scan/rustup-role.json", import.meta.url), "utf8");
   const RUSTUP_ROLE = "arn:aws:iam::890664054962:role/ci--rust-lang--rustup";

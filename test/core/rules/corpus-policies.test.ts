@@ -1,13 +1,11 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { checkPolicy } from "../../../src/core/engine/check-policy.js";
 import { type ParsePolicyResult, parseTrustPolicy } from "../../../src/core/iam/index.js";
 import { type PolicyFinding, policyRules } from "../../../src/core/rules/index.js";
+import { CORPUS, CORPUS_POLICIES } from "../../support/corpus.js";
 
-/** The shared corpus sits next to the repository: `<repo>/../shared/corpus`. */
-const REPO = new URL("../../../", import.meta.url);
-const CORPUS = new URL("../shared/corpus/", REPO);
-const POLICIES = new URL("policies/", CORPUS);
+const POLICIES = CORPUS_POLICIES;
 const RULE_IDS = policyRules.map((r) => r.meta.id);
 
 interface ManifestEntry {
@@ -62,7 +60,7 @@ function classification(all: Checked[]): string {
     return `#   ${id.padEnd(28)} ${String(n).padStart(3)}`;
   });
   const lines = [
-    "# Policy rules on the shared corpus (../shared/corpus/policies), written by",
+    "# Policy rules on the real-world corpus (test/corpus/policies), written by",
     "# test/core/rules/corpus-policies.test.ts: per policy, the rule ids that fired (catalogue order)",
     "# and the parser's diagnostics (`! severity code line:column`). Review a change before `vitest -u`.",
     "#",
@@ -189,8 +187,8 @@ const REVIEWED: Record<string, { rules: string[]; why: string }> = {
   },
 };
 
-describe("real-world trust policies (shared corpus)", () => {
-  const all = existsSync(POLICIES) ? checkAll() : [];
+describe("real-world trust policies (test/corpus)", () => {
+  const all = checkAll();
 
   it("every policy file is in the manifest, and every manifest policy is on disk", () => {
     const manifest = JSON.parse(readFileSync(new URL("manifest.json", CORPUS), "utf8")) as ManifestEntry[];

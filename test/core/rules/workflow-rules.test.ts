@@ -13,10 +13,10 @@ import {
   type Trigger,
   type Workflow,
 } from "../../../src/core/workflow/index.js";
+import { CORPUS_WORKFLOWS } from "../../support/corpus.js";
 
 const FIXTURES = new URL("../../fixtures/workflows/rules/", import.meta.url);
-const REPO = new URL("../../../", import.meta.url);
-const CORPUS = new URL("../shared/corpus/workflows/", REPO);
+const CORPUS = CORPUS_WORKFLOWS;
 
 /** Roles the fixtures name whose facts are "known". */
 const ROLES: Record<string, RoleFacts> = {

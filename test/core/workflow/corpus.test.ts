@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   type ActionManifest,
@@ -10,11 +10,9 @@ import {
   type Workflow,
   type WorkflowDiagnostic,
 } from "../../../src/core/workflow/index.js";
+import { CORPUS, CORPUS_WORKFLOWS } from "../../support/corpus.js";
 
-/** The shared corpus sits next to the repository: `<repo>/../shared/corpus`. */
-const REPO = new URL("../../../", import.meta.url);
-const CORPUS = new URL("../shared/corpus/", REPO);
-const WORKFLOWS = new URL("workflows/", CORPUS);
+const WORKFLOWS = CORPUS_WORKFLOWS;
 
 interface ManifestEntry {
   kind: string;
@@ -46,7 +44,7 @@ function parseAll(): Map<string, Parsed> {
 
 describe("real-world corpus", () => {
   const started = performance.now();
-  const parsed = existsSync(WORKFLOWS) ? parseAll() : new Map<string, Parsed>();
+  const parsed = parseAll();
   const elapsed = performance.now() - started;
 
   it("parses every file without throwing, into a model, fast", () => {
