@@ -4,6 +4,7 @@ import { run } from "probot";
 import { createRoleReader, validateReaderRoleTemplate } from "../adapters/aws/index.js";
 import { rolecallApp } from "./app.js";
 import { createRoleAccess } from "./aws-access.js";
+import { withRuleDocs } from "./rule-docs.js";
 import { readServerConfig } from "./server-config.js";
 
 // npm start: the GitHub App server. Without APP_ID Probot serves its setup flow on http://localhost:3000.
@@ -35,4 +36,10 @@ if (!roles)
   console.warn(
     "rolecall: ROLECALL_ACCOUNTS is not set; trust policies will not be read from AWS (scans will be incomplete).",
   );
-await run(rolecallApp({ roles, issuer: config.issuer, docsBase: config.docsBase, now: Date.now }));
+if (!config.docsBase)
+  console.warn(
+    "rolecall: ROLECALL_PUBLIC_URL is not set; findings will name rules without linking their docs.",
+  );
+await run(
+  withRuleDocs(rolecallApp({ roles, issuer: config.issuer, docsBase: config.docsBase, now: Date.now })),
+);

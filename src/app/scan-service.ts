@@ -44,7 +44,7 @@ export interface ScanDeps {
   log: ScanLog;
   /** Token issuer of this GitHub (github.com, or `HOST/_services/token` on GHES). */
   issuer: string;
-  /** Absolute base for rule docs links (`…/docs/rules.md`). */
+  /** What a rule id is appended to for its docs link (`https://<App>/rules/`); "" for no links. */
   docsBase: string;
 }
 
@@ -78,7 +78,7 @@ function permissionNote<T>(r: GhResult<T>, what: string): string | null {
  */
 export async function runScanJob(job: ScanJob, deps: ScanDeps): Promise<ScanOutcome> {
   const { reader, publisher, log } = deps;
-  const rules = allRuleMeta().map((r) => ({ ...r, docs: `${deps.docsBase}#${r.id}` }));
+  const rules = allRuleMeta().map((r) => ({ ...r, docs: deps.docsBase && `${deps.docsBase}${r.id}` }));
 
   // 1. Start: the check run appears at once, in progress.
   const started = await publisher.createCheckRun(job.headSha, {

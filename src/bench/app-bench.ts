@@ -654,7 +654,7 @@ export async function benchApp(
           { now: Date.now },
         ),
         issuer: ISSUER,
-        docsBase: "https://github.com/rolecall-dev/rolecall/blob/main/docs/rules.md",
+        docsBase: "https://rolecall.example.com/rules/",
         now: Date.now,
       }),
     );

@@ -99,7 +99,7 @@ export function appFunction(options: TestAppOptions = {}) {
   return rolecallApp({
     roles: options.roles ?? null,
     issuer: options.issuer ?? "token.actions.githubusercontent.com",
-    docsBase: options.docsBase ?? "https://github.com/rolecall-dev/rolecall/blob/main/docs/rules.md",
+    docsBase: options.docsBase ?? "https://rolecall.example.com/rules/",
     now: options.now ?? (() => Date.parse("2026-11-22T10:00:00Z")),
   });
 }

@@ -125,7 +125,7 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 /** The rule id linked to its docs, e.g. [`sub-not-trusted`](docs/rules.md#sub-not-trusted). */
 export function ruleLink(id: string, rules: readonly RuleMeta[]): string {
   const meta = rules.find((r) => r.id === id);
-  return meta ? `[${code(id)}](${meta.docs})` : code(id);
+  return meta?.docs ? `[${code(id)}](${meta.docs})` : code(id); // no page to link: the id alone
 }
 
 /** Severity with a coloured marker, e.g. `🟠 High`. */

@@ -45,6 +45,12 @@ export interface PolicyFinding {
   fix: string;
 }
 
+/**
+ * Where rule `id` is documented for every user of the package: its section of `docs/rules.md`, a
+ * path inside the rolecall package (the file ships in it and in the repository; the heading is the
+ * id). There is no public web address to assume: the App, which knows its own address
+ * (`ROLECALL_PUBLIC_URL`), links its `/rules/<id>` page instead.
+ */
 export function docsUrl(id: string): string {
   return `docs/rules.md#${id}`;
 }
