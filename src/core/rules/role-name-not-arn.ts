@@ -14,7 +14,7 @@ export const roleNameNotArn: WorkflowRule = {
     severity: "high",
     category: "will-fail",
     title: "`role-to-assume` is a role name, not an ARN",
-    explanation: `configure-aws-credentials turns a bare role name into an ARN with the account of the credentials it already has. On the OIDC path it has none, so the step fails with \`${FAILURE}\` (OIDC-SEMANTICS P-15). Only literal values are checked; a \`\${{ }}\` expression is resolved elsewhere.`,
+    explanation: `configure-aws-credentials turns a bare role name into an ARN with the account of the credentials it already has. On the OIDC path it has none, so the step fails with \`${FAILURE}\` (docs/semantics.md §4.2). Only literal values are checked; a \`\${{ }}\` expression is resolved elsewhere.`,
     fix: "Give the full ARN: `role-to-assume: arn:aws:iam::<account-id>:role/<role-name>` (`arn:aws-cn:` or `arn:aws-us-gov:` in those partitions).",
     docs: docsUrl(id),
   },

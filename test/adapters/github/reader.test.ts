@@ -231,7 +231,7 @@ describe("workflowFiles", () => {
             entries: [
               treeEntry("zz-badge.png", blob(null, { isBinary: true, byteSize: 4312 })),
               treeEntry("huge.yml", blob("name: huge\n", { isTruncated: true, byteSize: 2_400_000 })),
-              treeEntry("linked.yml", blob("../shared/deploy.yml"), "blob", 40960),
+              treeEntry("linked.yml", blob("../outside/deploy.yml"), "blob", 40960),
               treeEntry("templates", {}, "tree", 16384),
               treeEntry("ci.yaml", blob("name: ci\n")),
             ],
