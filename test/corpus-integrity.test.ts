@@ -50,6 +50,24 @@ describe("the corpus in test/corpus", () => {
     expect(onDisk.length).toBe(548);
   });
 
+  it("is all the repository needs: no file outside test/corpus refers to ../shared", () => {
+    const root = packageRoot(import.meta.url);
+    const skip = new Set(["node_modules", "dist", ".git", "coverage", ".tools"]);
+    const offenders: string[] = [];
+    const walk = (dir: string) => {
+      for (const d of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, d.name);
+        if (d.isDirectory()) {
+          if (!skip.has(d.name) && path !== join(root, "test", "corpus")) walk(path);
+        } else if (d.isFile() && /\.\.\/shared\//.test(readFileSync(path, "latin1"))) {
+          offenders.push(relative(root, path));
+        }
+      }
+    };
+    walk(root);
+    expect(offenders).toEqual([]);
+  });
+
   it("has a manifest entry with its source for every data file, and a file for every entry", () => {
     const manifest = corpusManifest();
     const data = filesUnder(CORPUS_DIR).filter((f) => !ABOUT.has(f) && f !== "manifest.json");
