@@ -1,15 +1,23 @@
 #!/usr/bin/env node
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { run } from "probot";
 import { createRoleReader, validateReaderRoleTemplate } from "../adapters/aws/index.js";
 import { rolecallApp } from "./app.js";
 import { createRoleAccess } from "./aws-access.js";
 import { withRuleDocs } from "./rule-docs.js";
 import { readServerConfig } from "./server-config.js";
+import { setupManifestProblems } from "./setup-manifest.js";
 
 // npm start: the GitHub App server. Without APP_ID Probot serves its setup flow on http://localhost:3000.
 // Probot reads .env itself, but only later: load it first so rolecall's own settings in it apply too.
 if (existsSync(".env")) process.loadEnvFile(".env");
+// Setup mode registers the App from app.yml through a page that cannot carry every character.
+const manifestProblems =
+  !process.env.APP_ID && existsSync("app.yml") ? setupManifestProblems(readFileSync("app.yml", "utf8")) : [];
+if (manifestProblems.length > 0) {
+  for (const p of manifestProblems) console.error(`rolecall: ${p}`);
+  process.exit(2);
+}
 let config: ReturnType<typeof readServerConfig>;
 try {
   config = readServerConfig(process.env);

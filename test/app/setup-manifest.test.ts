@@ -5,14 +5,17 @@
  * loopback port, fetch the page, decode the attribute as the HTML tokenizer does and compare the
  * JSON with app.yml; and they show that a character which would change the attribute is caught.
  */
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { pino } from "pino";
 import { run } from "probot";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { setupManifestProblems } from "../../src/app/setup-manifest.js";
 import { startTags } from "../support/html-attributes.js";
 
 const ROOT = new URL("../../", import.meta.url);
@@ -97,8 +100,33 @@ describe("npm start without APP_ID (Probot's setup flow)", () => {
   });
 
   it("app.yml holds no character that would change the attribute (no apostrophe, no ampersand)", () => {
-    const unsafe = strings(parse(APP_YML)).filter(([, s]) => /['&]/.test(s));
-    expect(unsafe.map(([path, s]) => `app.yml ${path}: ${JSON.stringify(s)}`)).toEqual([]);
+    expect(setupManifestProblems(APP_YML)).toEqual([]);
+    // The check npm start runs before setup mode names each offending string.
+    expect(
+      setupManifestProblems('name: rolecall\ndefault_events: [a, "b&c"]\ndescription: "It\'s"\n'),
+    ).toEqual([
+      expect.stringMatching(/^app\.yml default_events\[1\]: an ampersand/),
+      expect.stringMatching(/^app\.yml description: an apostrophe/),
+    ]);
+    expect(strings(parse(APP_YML)).length).toBeGreaterThan(5);
+  });
+
+  it("npm start refuses to enter setup mode with such an app.yml, naming the string (exit 2)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "rolecall-start-"));
+    try {
+      writeFileSync(
+        join(dir, "app.yml"),
+        `name: rolecall\nurl: http://localhost:3000/rules\ndescription: "Bob's App"\n`,
+      );
+      const env = { ...process.env };
+      delete env.APP_ID;
+      const main = fileURLToPath(new URL("dist/app/main.js", ROOT));
+      const r = spawnSync(process.execPath, [main], { cwd: dir, env, encoding: "utf8", timeout: 15_000 });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain("rolecall: app.yml description: an apostrophe");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   describe("refuses a manifest the browser might not submit intact", () => {
