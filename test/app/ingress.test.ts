@@ -1,0 +1,323 @@
+/**
+ * The webhook ingress through the real HTTP server on loopback: what an attacker who can reach the
+ * public webhook URL gets (oversized, slow, unsigned and wrongly signed bodies, alone and many at
+ * once), what the log shows of it, and that GitHub's own deliveries still reach the App.
+ */
+import type { ApplicationFunction, Probot } from "probot";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  deliveryHeaders,
+  example,
+  get,
+  memoryHighWater,
+  PREVIOUS,
+  post,
+  type Running,
+  SECRET,
+  start,
+  strings,
+} from "./ingress-support.js";
+
+const MiB = 1024 * 1024;
+const FILLER = Buffer.alloc(64 * 1024, "x");
+
+interface Seen {
+  id: string;
+  name: string;
+  action: unknown;
+}
+
+/** An App function that records what reaches its handlers (and can be told to fail). */
+function recordingApp(seen: Seen[], fail = false): ApplicationFunction {
+  return (app: Probot) => {
+    app.onAny(async (context) => {
+      seen.push({
+        id: context.id,
+        name: context.name,
+        action: (context.payload as { action?: unknown }).action,
+      });
+      if (fail) {
+        const missing = (context.payload as unknown as { nothing?: { draft: boolean } }).nothing;
+        void missing!.draft; // a TypeError, as a handler reading a field the payload lacks throws
+      }
+    });
+  };
+}
+
+let running: Running | undefined;
+afterEach(async () => {
+  await running?.stop();
+  running = undefined;
+});
+
+/** The refusal lines, without pino's level/name (asserted once in the first test). */
+function refusals(r: Running) {
+  return r.logs.entries("webhook delivery refused");
+}
+
+describe("a signed delivery", () => {
+  it("reaches the App's handler, answers 200, and logs one info line without payload", async () => {
+    const seen: Seen[] = [];
+    running = await start(recordingApp(seen));
+    const payload = example("pull_request", "opened");
+    const body = JSON.stringify(payload);
+    const headers = deliveryHeaders("pull_request", body, SECRET, "d-1");
+
+    const res = await post(running.port, { headers, body });
+
+    expect(res.status).toBe(200);
+    expect(res.body).toBe("ok\n");
+    expect(seen).toEqual([{ id: "d-1", name: "pull_request", action: "opened" }]);
+    expect(running.logs.entries("webhook delivery handled")).toEqual([
+      {
+        level: 30,
+        name: "http",
+        delivery: "d-1",
+        event: "pull_request",
+        action: "opened",
+        status: 200,
+        ms: expect.any(Number),
+      },
+    ]);
+    for (const s of strings(payload)) expect(running.logs.text).not.toContain(s);
+    expect(running.logs.text).not.toContain(SECRET);
+  });
+});
+
+describe("refused before the body is read", () => {
+  it("answers 413 to a Content-Length over the limit, reads none of it, and logs it once at warn", async () => {
+    running = await start(recordingApp([]), { ROLECALL_WEBHOOK_MAX_BYTES: String(64 * 1024) });
+    const headers = deliveryHeaders("pull_request", "{}", SECRET, "big-1");
+
+    const res = await post(running.port, { headers, body: { chunk: FILLER, times: 16 } });
+
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.body)).toEqual({ error: "the body is 1048576 bytes; the limit is 65536" });
+    expect(refusals(running)).toEqual([
+      {
+        level: 40,
+        name: "http",
+        status: 413,
+        reason: "the body is 1048576 bytes; the limit is 65536",
+        delivery: "big-1",
+        event: "pull_request",
+        declaredBytes: 1048576,
+        receivedBytes: 0,
+        remote: "127.0.0.1",
+      },
+    ]);
+    expect(running.logs.entries()).toHaveLength(refusals(running).length + 1); // + the start line
+  });
+
+  it("answers 413 to `Expect: 100-continue` with an oversized length without asking for the body", async () => {
+    running = await start(recordingApp([]), { ROLECALL_WEBHOOK_MAX_BYTES: String(64 * 1024) });
+    const res = await post(running.port, {
+      headers: deliveryHeaders("pull_request", "{}"),
+      body: { chunk: FILLER, times: 16 },
+      expectContinue: true,
+    });
+    expect(res).toMatchObject({ status: 413, continued: false, written: 0 });
+  });
+
+  it("refuses a wrong content type (415), missing headers and a malformed signature (400)", async () => {
+    const seen: Seen[] = [];
+    running = await start(recordingApp(seen));
+    const body = JSON.stringify(example("pull_request", "opened"));
+    const signed = deliveryHeaders("pull_request", body, SECRET, "h-1");
+    const { "x-hub-signature-256": _s, ...unsigned } = signed;
+    const cases: [Record<string, string>, number, string][] = [
+      [
+        { ...signed, "content-type": "application/x-www-form-urlencoded" },
+        415,
+        "the content type must be application/json",
+      ],
+      [unsigned, 400, "required headers missing: x-hub-signature-256"],
+      [
+        { ...signed, "x-hub-signature-256": "sha1=abc" },
+        400,
+        "X-Hub-Signature-256 is not sha256= and 64 hexadecimal digits",
+      ],
+    ];
+    for (const [headers, status, reason] of cases) {
+      const res = await post(running.port, { headers, body });
+      expect(res.status).toBe(status);
+      expect(JSON.parse(res.body)).toEqual({ error: reason });
+    }
+    expect(refusals(running).map((r) => [r.status, r.reason, r.receivedBytes])).toEqual(
+      cases.map(([, status, reason]) => [status, reason, 0]),
+    );
+    expect(seen).toEqual([]);
+  });
+});
+
+describe("refused after reading at most the limit", () => {
+  it("answers 413 to a chunked body once it passes the limit", async () => {
+    running = await start(recordingApp([]), { ROLECALL_WEBHOOK_MAX_BYTES: String(256 * 1024) });
+    const res = await post(running.port, {
+      headers: deliveryHeaders("pull_request", "{}", SECRET, "chunked-1"),
+      body: { chunk: FILLER, times: 160 },
+      chunked: true,
+    });
+    expect(res.status).toBe(413);
+    const [line] = refusals(running);
+    expect(line).toMatchObject({
+      status: 413,
+      reason: "the body is over the limit of 262144 bytes",
+      delivery: "chunked-1",
+    });
+    expect(line).not.toHaveProperty("declaredBytes");
+    // Counted while streaming: the first chunk over the limit ends the read.
+    expect(line!.receivedBytes as number).toBeGreaterThan(256 * 1024);
+    expect(line!.receivedBytes as number).toBeLessThanOrEqual(256 * 1024 + FILLER.length);
+    expect(res.written).toBeLessThan(160 * FILLER.length);
+  });
+
+  it("answers 408 to a body that does not arrive within the timeout", async () => {
+    running = await start(recordingApp([]), { ROLECALL_WEBHOOK_BODY_TIMEOUT_MS: "300" });
+    const res = await post(running.port, {
+      headers: deliveryHeaders("pull_request", "{}", SECRET, "slow-1"),
+      body: { chunk: Buffer.from('{"action":'), times: 5 },
+      stallAfter: 1,
+    });
+    expect(res.status).toBe(408);
+    expect(refusals(running)).toEqual([
+      expect.objectContaining({
+        status: 408,
+        reason: "the body did not arrive within 300 ms",
+        delivery: "slow-1",
+        declaredBytes: 50,
+        receivedBytes: 10,
+      }),
+    ]);
+  });
+
+  it("answers 400 to a wrong signature, a tampered body and an expired previous secret, and logs no payload or secret", async () => {
+    const seen: Seen[] = [];
+    running = await start(recordingApp(seen), {
+      WEBHOOK_SECRET_PREVIOUS: PREVIOUS,
+      WEBHOOK_SECRET_PREVIOUS_UNTIL: "2020-01-01T00:00:00Z",
+    });
+    const payload = example("pull_request", "opened");
+    const body = JSON.stringify(payload);
+    const cases: [string, Record<string, string>, string][] = [
+      [
+        "forged",
+        deliveryHeaders("pull_request", body, "an-attacker-guess-of-the-secret-0123456789"),
+        "the signature does not match the body (a wrong secret, or a body changed after signing)",
+      ],
+      [
+        "tampered",
+        deliveryHeaders("pull_request", body.replace('"opened"', '"closed"'), SECRET),
+        "the signature does not match the body (a wrong secret, or a body changed after signing)",
+      ],
+      [
+        "development",
+        deliveryHeaders("pull_request", body, "development"),
+        "the signature does not match the body (a wrong secret, or a body changed after signing)",
+      ],
+      [
+        "expired",
+        deliveryHeaders("pull_request", body, PREVIOUS),
+        "the signature matches WEBHOOK_SECRET_PREVIOUS, whose rotation window closed at 2020-01-01T00:00:00.000Z",
+      ],
+    ];
+    for (const [, headers, reason] of cases) {
+      const res = await post(running.port, { headers, body });
+      expect(res.status).toBe(400);
+      expect(JSON.parse(res.body)).toEqual({ error: reason });
+    }
+    expect(seen).toEqual([]);
+    expect(refusals(running)).toEqual(
+      cases.map(([, headers, reason]) => ({
+        level: 40,
+        name: "http",
+        status: 400,
+        reason,
+        delivery: headers["x-github-delivery"],
+        event: "pull_request",
+        declaredBytes: Buffer.byteLength(body),
+        receivedBytes: Buffer.byteLength(body),
+        remote: "127.0.0.1",
+      })),
+    );
+    const text = running.logs.text;
+    for (const s of strings(payload)) expect(text).not.toContain(s);
+    for (const secret of [SECRET, PREVIOUS]) expect(text).not.toContain(secret);
+    for (const [, headers] of cases) expect(text).not.toContain(headers["x-hub-signature-256"]!.slice(7));
+  });
+});
+
+describe("a flood of unauthenticated requests", () => {
+  it("refuses ten concurrent 50 MB posts declared by Content-Length on the headers, holding none of them", async () => {
+    running = await start(recordingApp([]));
+    const { result, peakGrowth } = await memoryHighWater(() =>
+      Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          post(running!.port, {
+            headers: deliveryHeaders(
+              "pull_request",
+              "{}",
+              "wrong-secret-wrong-secret-wrong-secret",
+              `cl-${i}`,
+            ),
+            body: { chunk: FILLER, times: 800 },
+          }),
+        ),
+      ),
+    );
+    expect(result.map((r) => r.status)).toEqual(Array(10).fill(413));
+    expect(running.server.ingress.admission.usage.peakBytes).toBe(0);
+    expect(peakGrowth).toBeLessThan(16 * MiB);
+    expect(refusals(running).map((r) => [r.delivery, r.receivedBytes])).toEqual(
+      expect.arrayContaining(Array.from({ length: 10 }, (_, i) => [`cl-${i}`, 0])),
+    );
+    expect(running.logs.text).not.toContain("xxxxxxxx");
+  });
+
+  it("refuses ten concurrent 50 MB chunked posts holding at most ROLECALL_WEBHOOK_BUFFER_BYTES, and /ping answers meanwhile", async () => {
+    running = await start(recordingApp([]));
+    const posts = Array.from({ length: 10 }, (_, i) =>
+      post(running!.port, {
+        headers: deliveryHeaders("pull_request", "{}", "wrong-secret-wrong-secret-wrong-secret", `ch-${i}`),
+        body: { chunk: FILLER, times: 800 },
+        chunked: true,
+      }),
+    );
+    const { result, peakGrowth } = await memoryHighWater(async () => {
+      const ping = await get(running!.port, "/ping");
+      const sent = await Promise.all(posts);
+      return { ping, statuses: sent.map((r) => r.status ?? r.error) };
+    });
+    expect(result.ping).toEqual({ status: 200, body: "PONG" });
+    // Each is refused: 413 at the limit, or 503 when the buffer budget (64 MiB) is spent.
+    for (const status of result.statuses) expect([413, 503]).toContain(status);
+    expect(result.statuses).toContain(413);
+    const { peakBytes } = running.server.ingress.admission.usage;
+    expect(peakBytes).toBeLessThanOrEqual(64 * MiB);
+    // Heap and buffers, garbage not yet collected included: under twice the budget for 500 MB sent.
+    expect(peakGrowth).toBeLessThan(2 * 64 * MiB);
+    expect(refusals(running)).toHaveLength(10);
+    expect(running.logs.text).not.toContain("xxxxxxxx");
+  });
+
+  it("refuses unverified requests beyond ROLECALL_WEBHOOK_CONCURRENCY with 503, and /ping answers while they hang", async () => {
+    running = await start(recordingApp([]), {
+      ROLECALL_WEBHOOK_CONCURRENCY: "4",
+      ROLECALL_WEBHOOK_BODY_TIMEOUT_MS: "1000",
+    });
+    const slow = Array.from({ length: 8 }, (_, i) =>
+      post(running!.port, {
+        headers: deliveryHeaders("pull_request", "{}", SECRET, `hang-${i}`),
+        body: { chunk: Buffer.from("{}"), times: 10 },
+        stallAfter: 1,
+      }),
+    );
+    const ping = await get(running.port, "/ping");
+    const settled: string[] = [];
+    for (const s of slow) void s.then(() => settled.push("post"));
+    expect(ping).toEqual({ status: 200, body: "PONG" });
+    const statuses = (await Promise.all(slow)).map((r) => r.status).sort();
+    expect(statuses).toEqual([408, 408, 408, 408, 503, 503, 503, 503]);
+    expect(refusals(running).filter((r) => r.status === 503)).toHaveLength(4);
+  });
+});
