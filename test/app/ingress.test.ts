@@ -321,3 +321,174 @@ describe("a flood of unauthenticated requests", () => {
     expect(refusals(running).filter((r) => r.status === 503)).toHaveLength(4);
   });
 });
+
+describe("signed deliveries the App cannot handle", () => {
+  it("answers 500 without the error to a delivery whose handler throws, and logs the error once without the payload", async () => {
+    running = await start(recordingApp([], true));
+    const payload = example("pull_request", "opened");
+    const body = JSON.stringify(payload);
+
+    const res = await post(running.port, {
+      headers: deliveryHeaders("pull_request", body, SECRET, "boom-1"),
+      body,
+    });
+
+    expect(res.status).toBe(500);
+    expect(JSON.parse(res.body)).toEqual({
+      error: "the App could not handle delivery boom-1; its log has the details",
+    });
+    expect(res.body).not.toContain("TypeError");
+    const errors = running.logs.atLeast(50);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({
+      level: 50,
+      name: "event",
+      id: "boom-1",
+      msg: "Cannot read properties of undefined (reading 'draft')",
+      err: {
+        type: "TypeError",
+        message: "Cannot read properties of undefined (reading 'draft')",
+        event: { id: "boom-1", name: "pull_request", action: "opened" },
+      },
+    });
+    expect(Object.keys(errors[0]!.err as object).sort()).toEqual(["event", "message", "stack", "type"]);
+    expect(running.logs.entries("webhook delivery handled")).toEqual([
+      expect.objectContaining({ delivery: "boom-1", status: 500 }),
+    ]);
+    for (const s of strings(payload)) expect(running.logs.text).not.toContain(s);
+  });
+
+  it("answers 400 to signed deliveries missing what the event needs, null, or not JSON, and runs no handler", async () => {
+    const seen: Seen[] = [];
+    running = await start(recordingApp(seen));
+    const { pull_request: _pr, ...noPull } = example("pull_request", "opened");
+    const rerun = example("check_run", "rerequested");
+    const { pull_requests: _prs, ...runWithout } = rerun.check_run as Record<string, unknown>;
+    const cases: [string, string, string][] = [
+      ["pull_request", JSON.stringify(noPull), "the pull_request event has no `pull_request`"],
+      [
+        "check_run",
+        JSON.stringify({ ...rerun, check_run: runWithout }),
+        "the check_run event has no `check_run.pull_requests`",
+      ],
+      ["pull_request", "null", "the payload is null, not a JSON object"],
+      [
+        "issue_comment",
+        JSON.stringify({ ...example("issue_comment", "created"), comment: "hi" }),
+        "the issue_comment event's `comment` is a string, not an object",
+      ],
+    ];
+    for (const [event, body, problem] of cases) {
+      const res = await post(running.port, { headers: deliveryHeaders(event, body), body });
+      expect(res.status).toBe(400);
+      expect(JSON.parse(res.body)).toEqual({ error: `${problem}: the delivery cannot be handled` });
+    }
+    const notJson = "{not json";
+    const res = await post(running.port, {
+      headers: deliveryHeaders("pull_request", notJson),
+      body: notJson,
+    });
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body)).toEqual({ error: "the body is signed but is not JSON" });
+    expect(seen).toEqual([]);
+    expect(refusals(running)).toHaveLength(cases.length + 1);
+    expect(running.logs.atLeast(50)).toEqual([]);
+  });
+});
+
+describe("secret rotation", () => {
+  it("accepts a delivery signed with WEBHOOK_SECRET_PREVIOUS and says so at warn, at most once a minute with a count", async () => {
+    let clock = Date.parse("2026-12-01T10:00:00Z");
+    const seen: Seen[] = [];
+    running = await start(
+      recordingApp(seen),
+      { WEBHOOK_SECRET_PREVIOUS: PREVIOUS, WEBHOOK_SECRET_PREVIOUS_UNTIL: "2026-12-02T00:00:00Z" },
+      { now: () => clock },
+    );
+    const body = JSON.stringify(example("pull_request", "opened"));
+    const send = async (secret: string, id: string) =>
+      (await post(running!.port, { headers: deliveryHeaders("pull_request", body, secret, id), body }))
+        .status;
+
+    expect(await send(PREVIOUS, "old-1")).toBe(200);
+    expect(await send(PREVIOUS, "old-2")).toBe(200);
+    expect(await send(SECRET, "new-1")).toBe(200);
+    clock += 61_000;
+    expect(await send(PREVIOUS, "old-3")).toBe(200);
+
+    expect(seen.map((s) => s.id)).toEqual(["old-1", "old-2", "new-1", "old-3"]);
+    const msg =
+      "webhook delivery signed with WEBHOOK_SECRET_PREVIOUS: finish the rotation (the App's webhook secret on GitHub must be WEBHOOK_SECRET), then remove WEBHOOK_SECRET_PREVIOUS";
+    expect(running.logs.entries(msg)).toEqual([
+      { level: 40, name: "http", delivery: "old-1", event: "pull_request", uses: 1 },
+      { level: 40, name: "http", delivery: "old-3", event: "pull_request", uses: 2, sinceMs: 61_000 },
+    ]);
+    expect(running.logs.entries()[0]).toMatchObject({
+      level: 40,
+      msg: "WEBHOOK_SECRET_PREVIOUS is set: deliveries signed with it are accepted (and logged) until it is removed or its window closes",
+      until: "2026-12-02T00:00:00.000Z",
+    });
+    expect(running.logs.text).not.toContain(PREVIOUS);
+
+    clock = Date.parse("2026-12-02T00:00:00Z");
+    expect(await send(PREVIOUS, "old-4")).toBe(400);
+    expect(seen.map((s) => s.id)).not.toContain("old-4");
+  });
+});
+
+describe("a flood of refusals", () => {
+  it("writes at most a burst of lines, then ten a second, and the next line counts what was left out", async () => {
+    let clock = Date.parse("2026-12-01T10:00:00Z");
+    running = await start(recordingApp([]), {}, { now: () => clock });
+    const body = "{}";
+    for (let i = 0; i < 60; i++)
+      expect(
+        (await post(running.port, { headers: deliveryHeaders("pull_request", body, null), body })).status,
+      ).toBe(400);
+    expect(refusals(running)).toHaveLength(50);
+    clock += 1_000;
+    await post(running.port, { headers: deliveryHeaders("pull_request", body, null, "after"), body });
+    const lines = refusals(running);
+    expect(lines).toHaveLength(51);
+    expect(lines[50]).toMatchObject({ delivery: "after", suppressed: 10 });
+  });
+});
+
+describe("routes and the health check", () => {
+  it("serves the routes the App function adds, /ping, 404 elsewhere, and 405 for a GET on the webhook path", async () => {
+    const appFn: ApplicationFunction = (_app, { addHandler }) => {
+      addHandler((req, res) => {
+        const m = /^\/rules\/([a-z-]+)$/.exec(req.url ?? "");
+        if (req.method !== "GET" || !m) return false;
+        res.writeHead(200, { "content-type": "text/plain" }).end(`rule ${m[1]}`);
+        return true;
+      });
+    };
+    running = await start(appFn);
+    expect(await get(running.port, "/rules/sub-not-trusted")).toEqual({
+      status: 200,
+      body: "rule sub-not-trusted",
+    });
+    expect(await get(running.port, "/ping")).toEqual({ status: 200, body: "PONG" });
+    expect((await get(running.port, "/nothing")).status).toBe(404);
+    expect((await get(running.port, "/api/github/webhooks")).status).toBe(405);
+    // A declared body over the limit is refused on any path, before the routes.
+    const big = await post(running.port, {
+      path: "/rules/sub-not-trusted",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+      declare: 26 * MiB,
+    });
+    expect(big.status).toBe(413);
+  });
+
+  it("logs Probot's `Webhook received` debug line with the event's summary, not its payload", async () => {
+    running = await start(recordingApp([]));
+    const payload = example("pull_request", "opened");
+    const body = JSON.stringify(payload);
+    await post(running.port, { headers: deliveryHeaders("pull_request", body, SECRET, "dbg-1"), body });
+    expect(running.logs.entries("Webhook received")).toEqual([
+      { level: 20, name: "probot", event: { id: "dbg-1", name: "pull_request", action: "opened" } },
+    ]);
+  });
+});

@@ -11,13 +11,13 @@ export type BodyResult =
 export interface BodyLimits {
   /** Most bytes accepted; the first byte beyond it ends the read. */
   maxBytes: number;
-  /** When the whole body must have arrived (ms since the epoch, compared with `Date.now()`). */
-  deadline: number;
+  /** How long the rest of the body may take to arrive, in ms from now. */
+  timeoutMs: number;
 }
 
 /**
  * Reads a request body of at most `limits.maxBytes`, counting bytes as they arrive (whatever
- * `Content-Length` said), before `limits.deadline`, reserving each chunk with `ticket`. Stops reading
+ * `Content-Length` said), within `limits.timeoutMs`, reserving each chunk with `ticket`. Stops reading
  * at the first refusal (the caller answers and closes the connection): nothing beyond the limit is
  * ever held. A declared length is read into one buffer of that size, without a second copy.
  */
@@ -66,10 +66,7 @@ export function readBody(
     const onClose = () => {
       if (!req.complete) finish({ kind: "aborted", received });
     };
-    const timer = setTimeout(
-      () => finish({ kind: "timeout", received }),
-      Math.max(0, limits.deadline - Date.now()),
-    );
+    const timer = setTimeout(() => finish({ kind: "timeout", received }), Math.max(0, limits.timeoutMs));
     req.on("data", onData);
     req.on("end", onEnd);
     req.on("error", onError);

@@ -194,7 +194,7 @@ export function createWebhookIngress(options: IngressOptions): WebhookIngress {
       const result = await readBody(
         req,
         declared,
-        { maxBytes: options.maxBodyBytes, deadline: started + options.bodyTimeoutMs },
+        { maxBytes: options.maxBodyBytes, timeoutMs: started + options.bodyTimeoutMs - options.now() },
         ticket,
       );
       switch (result.kind) {

@@ -25,16 +25,21 @@ function kindOf(value: unknown): string {
   return typeof value;
 }
 
+function withArticle(kind: string): string {
+  return kind === "null" ? "null" : /^[aeiou]/.test(kind) ? `an ${kind}` : `a ${kind}`;
+}
+
 /** Null when `payload` has the shape `event` needs; otherwise what is wrong, in one sentence. */
 export function payloadProblem(event: string, payload: unknown): string | null {
-  if (kindOf(payload) !== "object") return `the payload is ${kindOf(payload)}, not a JSON object`;
+  if (kindOf(payload) !== "object")
+    return `the payload is ${withArticle(kindOf(payload))}, not a JSON object`;
   for (const [path, kind] of SHAPES[event] ?? []) {
     let value: unknown = payload;
     for (const key of path.split(".")) value = (value as Record<string, unknown> | undefined)?.[key];
     if (kindOf(value) !== kind)
       return value === undefined
-        ? `a ${event} event without \`${path}\``
-        : `a ${event} event whose \`${path}\` is ${kindOf(value)}, not ${kind === "array" ? "an array" : `a ${kind}`}`;
+        ? `the ${event} event has no \`${path}\``
+        : `the ${event} event's \`${path}\` is ${withArticle(kindOf(value))}, not ${withArticle(kind)}`;
   }
   return null;
 }
