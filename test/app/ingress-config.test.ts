@@ -3,11 +3,16 @@
  * message; the setup flow without `APP_ID`; and the payload shapes the ingress requires, checked
  * against every real example GitHub publishes for the App's events.
  */
-import { describe, expect, it } from "vitest";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
 import { payloadProblem } from "../../src/app/http/payload-shape.js";
 import { startApp } from "../../src/app/http/start.js";
 import { readServerConfig, readWebhookConfig } from "../../src/app/server-config.js";
-import { EXAMPLES, LogCapture, PREVIOUS, PRIVATE_KEY, SECRET } from "./ingress-support.js";
+import { deliveryHeaders, EXAMPLES, LogCapture, PREVIOUS, PRIVATE_KEY, SECRET } from "./ingress-support.js";
 
 const APP = { APP_ID: "123456", PRIVATE_KEY };
 const GENERATE =
@@ -136,5 +141,70 @@ describe("the payload shapes the ingress requires", () => {
   it("let other events through unchecked, but only as JSON objects", () => {
     expect(payloadProblem("ping", { zen: "Keep it logically awesome." })).toBeNull();
     expect(payloadProblem("ping", [])).toBe("the payload is an array, not a JSON object");
+  });
+});
+
+describe("npm start (dist/app/main.js, as built by npm test)", () => {
+  const main = fileURLToPath(new URL("../../dist/app/main.js", import.meta.url));
+  const base = { PATH: process.env.PATH ?? "", NODE_ENV: "production", HOST: "127.0.0.1", PORT: "0" };
+
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  function run(env: Record<string, string>) {
+    const cwd = mkdtempSync(join(tmpdir(), "rolecall-start-")); // no .env here
+    dirs.push(cwd);
+    return spawn(process.execPath, [main], {
+      cwd,
+      env: { ...base, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  }
+
+  it("exits 2 with the reason when the App has Probot's default secret", async () => {
+    const child = run({ APP_ID: "1", PRIVATE_KEY, WEBHOOK_SECRET: "development" });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const code = await new Promise((resolve) => child.on("exit", resolve));
+    expect(code).toBe(2);
+    expect(stderr).toContain(`rolecall: WEBHOOK_SECRET is "development", Probot's publicly known default`);
+  });
+
+  it("serves /ping and refuses a forged delivery once started with a real secret", async () => {
+    const child = run({ APP_ID: "1", PRIVATE_KEY, WEBHOOK_SECRET: SECRET, LOG_FORMAT: "json" });
+    try {
+      let stdout = "";
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`not started: ${stdout}`)), 15_000);
+        child.stdout.on("data", (d: Buffer) => {
+          stdout += d.toString();
+          const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[1]!);
+          }
+        });
+      });
+      expect(await (await fetch(`${url}/ping`)).text()).toBe("PONG");
+      const forged = await fetch(`${url}/api/github/webhooks`, {
+        method: "POST",
+        headers: deliveryHeaders("pull_request", "{}", "development", "forged-1"),
+        body: "{}",
+      });
+      expect(forged.status).toBe(400);
+      await new Promise((r) => setTimeout(r, 100));
+      const refused = stdout
+        .split("\n")
+        .filter((l) => l.includes("webhook delivery refused"))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(refused).toEqual([expect.objectContaining({ level: 40, status: 400, delivery: "forged-1" })]);
+    } finally {
+      child.kill("SIGTERM");
+      await new Promise((resolve) => child.on("exit", resolve));
+    }
   });
 });
