@@ -3,6 +3,7 @@
  * public webhook URL gets (oversized, slow, unsigned and wrongly signed bodies, alone and many at
  * once), what the log shows of it, and that GitHub's own deliveries still reach the App.
  */
+import { connect } from "node:net";
 import type { ApplicationFunction, Probot } from "probot";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -189,6 +190,26 @@ describe("refused after reading at most the limit", () => {
         receivedBytes: 10,
       }),
     ]);
+  });
+
+  it("drops a connection whose headers do not arrive within the timeout", async () => {
+    running = await start(recordingApp([]), { ROLECALL_WEBHOOK_BODY_TIMEOUT_MS: "300" });
+    const socket = connect(running.port, "127.0.0.1");
+    socket.write("POST /api/github/webhooks HTTP/1.1\r\nhost: x\r\nx-github-event: pull_");
+    let answer = "";
+    socket.on("data", (d: Buffer) => {
+      answer += d.toString();
+    });
+    const closed = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 5_000);
+      socket.on("close", () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+      socket.on("error", () => undefined);
+    });
+    expect(closed).toBe(true);
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
   });
 
   it("answers 400 to a wrong signature, a tampered body and an expired previous secret, and logs no payload or secret", async () => {
