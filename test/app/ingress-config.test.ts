@@ -5,6 +5,8 @@
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -172,6 +174,48 @@ describe("npm start (dist/app/main.js, as built by npm test)", () => {
     const code = await new Promise((resolve) => child.on("exit", resolve));
     expect(code).toBe(2);
     expect(stderr).toContain(`rolecall: WEBHOOK_SECRET is "development", Probot's publicly known default`);
+  });
+
+  it("serves Probot's setup flow without APP_ID (no secret needed), and refuses it in production", async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, "127.0.0.1", () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    const child = run({
+      NODE_ENV: "development",
+      NO_SMEE_SETUP: "true",
+      PORT: String(port),
+      LOG_FORMAT: "json",
+    });
+    try {
+      let stdout = "";
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`not started: ${stdout}`)), 15_000);
+        child.stdout.on("data", (d: Buffer) => {
+          stdout += d.toString();
+          if (stdout.includes("Listening on")) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+      const page = await fetch(`http://127.0.0.1:${port}/probot`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain("Register GitHub App");
+    } finally {
+      child.kill("SIGTERM");
+      await new Promise((resolve) => child.on("exit", resolve));
+    }
+
+    const production = run({});
+    let stderr = "";
+    production.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    expect(await new Promise((resolve) => production.on("exit", resolve))).toBe(2);
+    expect(stderr).toContain("rolecall: App ID is missing, and is required to run in production mode.");
   });
 
   it("serves /ping and refuses a forged delivery once started with a real secret", async () => {
