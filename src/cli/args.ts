@@ -1,8 +1,28 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { editDistance } from "../core/iam/condition-keys.js";
 import { UsageError } from "./usage-error.js";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
+
+/**
+ * Edits between two short names, a swap of neighbours counting as one (optimal string alignment):
+ * `sbu` is one typo away from `sub`. Names longer than 64 characters are never near anything.
+ */
+export function typoDistance(a: string, b: string): number {
+  if (a.length > 64 || b.length > 64) return Number.POSITIVE_INFINITY;
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
 
 /** The known name nearest to `given` (an edit or two away, or a prefix either way), if any. */
 export function nearest(given: string, known: readonly string[]): string | null {
@@ -11,7 +31,7 @@ export function nearest(given: string, known: readonly string[]): string | null 
   for (const name of known) {
     const n = name.toLowerCase();
     const d =
-      n.startsWith(g) || g.startsWith(n) ? Math.min(1, Math.abs(n.length - g.length)) : editDistance(g, n);
+      n.startsWith(g) || g.startsWith(n) ? Math.min(1, Math.abs(n.length - g.length)) : typoDistance(g, n);
     const limit = Math.max(1, Math.min(3, Math.floor(n.length / 3)));
     if (d <= limit && (best === null || d < best.d)) best = { name, d };
   }

@@ -228,7 +228,10 @@ export async function runScanCommand(argv: string[], io: CliIo, version: string)
   const roleSources = new Map<string, RoleSource>();
   const fileRoles =
     opts.roles.length > 0 ? await readRoleFiles(opts.roles.map((p) => resolve(io.cwd, p))) : null;
-  const shown = (p: string) => relative(io.cwd, p) || p;
+  const shown = (p: string) => {
+    const rel = relative(io.cwd, p);
+    return rel === "" || rel.startsWith("..") ? p : rel;
+  };
   for (const p of fileRoles?.problems ?? [])
     configProblems.push({ file: shown(p.path), line: p.line, column: p.column, message: p.message });
   for (const arn of plan.roleArns) {

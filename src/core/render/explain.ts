@@ -7,7 +7,7 @@ import type { TrustPolicy } from "../iam/policy-model.js";
 import type { Tri } from "../iam/tri.js";
 import type { PolicyFinding } from "../rules/rule.js";
 import type { Span } from "../span.js";
-import { proseLines, safeText } from "./scan-text.js";
+import { proseLines, safeProse, safeText } from "./scan-text.js";
 import { plainStyle, type Style } from "./style.js";
 
 /** Everything `rolecall explain` reports, ready to render. */
@@ -41,9 +41,7 @@ function q(v: string): string {
 
 /** A value shown bare (no quotes), cut and escaped the same way. */
 function bare(v: string): string {
-  return v.length > MAX_SHOWN_VALUE
-    ? `${safeText(v.slice(0, MAX_SHOWN_VALUE))}… (${v.length} characters)`
-    : safeText(v);
+  return safeProse(v);
 }
 
 /** Values of a condition, at most 20 of them shown. */
@@ -356,7 +354,7 @@ export function renderExplainText(r: ExplainReport, st: Style = plainStyle): str
             ? st.yellow(f.severity)
             : f.severity;
       out.push(`  ${sev} ${st.cyan(f.rule)} ${location(r, f.location.span)}`);
-      out.push(`    ${safeText(f.message)}`);
+      out.push(`    ${safeProse(f.message)}`);
       const [first = "", ...rest] = proseLines(f.fix);
       out.push(`    fix: ${first}`);
       for (const l of rest) out.push(l === "" ? "" : `      ${l}`);

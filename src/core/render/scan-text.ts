@@ -46,9 +46,28 @@ export function safeText(s: string): string {
   return s.replace(CONTROL, escapeChar);
 }
 
+/** Runs of more than this many non-space characters in prose are cut (a 1 MB Sid in a message). */
+export const MAX_RUN = 200;
+
+/**
+ * Prose (a message, a reason) made safe and bounded: {@link safeText}, with every run of more than
+ * {@link MAX_RUN} non-space characters cut to its start and its length. Linear.
+ */
+export function safeProse(s: string): string {
+  return safeText(
+    s.length <= MAX_RUN
+      ? s
+      : s.replace(/\S{201,}/g, (run) => `${run.slice(0, MAX_RUN)}… (${run.length} characters)`),
+  );
+}
+
 /** {@link safeText} keeping line breaks, for text that is several lines by design (fixes). */
 export function safeLines(s: string): string[] {
-  return s.replace(CONTROL_KEEP_NEWLINE, escapeChar).split("\n");
+  const cut =
+    s.length <= MAX_RUN
+      ? s
+      : s.replace(/\S{201,}/g, (run) => `${run.slice(0, MAX_RUN)}… (${run.length} characters)`);
+  return cut.replace(CONTROL_KEEP_NEWLINE, escapeChar).split("\n");
 }
 
 /**
@@ -176,7 +195,7 @@ function renderAssumption(a: Assumption, st: Style, out: string[]): void {
   a.contexts.forEach((c, i) => {
     out.push(`    ${t.rows[i]}`);
     if (c.decision !== "allow" && c.reason !== "")
-      out.push(`      ↳ ${paintDecision(c.decision, c.decision, st)}: ${safeText(c.reason)}`);
+      out.push(`      ↳ ${paintDecision(c.decision, c.decision, st)}: ${safeProse(c.reason)}`);
   });
 }
 
@@ -216,7 +235,7 @@ function relatedText(r: RelatedLocation): string {
   let where = safeText(r.file);
   if (r.line !== null) where += `:${r.line}${r.column !== null ? `:${r.column}` : ""}`;
   if (r.pointer !== undefined && r.pointer !== "") where += ` (${safeText(r.pointer)})`;
-  return r.message !== "" ? `${where}: ${safeText(r.message)}` : where;
+  return r.message !== "" ? `${where}: ${safeProse(r.message)}` : where;
 }
 
 /** A suggested policy as indented, pretty JSON (as given when it is not valid JSON). */
@@ -241,7 +260,7 @@ function renderFinding(
   out.push(
     `    ${paintSeverity(f.severity, f.severity, st)} ${st.cyan(f.rule)} ${st.bold(`${safeText(f.file)}:${f.line}:${f.column}`)}`,
   );
-  out.push(`      ${safeText(f.message)}`);
+  out.push(`      ${safeProse(f.message)}`);
   const index = lines(f.file);
   if (index !== null) out.push(...excerpt(f, index, st));
   for (const r of f.related) out.push(`      related: ${relatedText(r)}`);
@@ -379,7 +398,7 @@ function summaryLines(doc: ScanResult, st: Style): string[] {
     : st.yellow(st.bold(`INCOMPLETE (${plural(doc.incomplete.length, "item")} could not be read)`));
   out.push(`Summary: ${counts.join(", ")} · ${state}`);
   for (const item of doc.incomplete) {
-    out.push(`  - ${safeText(item.subject)}: ${safeText(item.reason)} ${st.dim(`[${item.rule}]`)}`);
+    out.push(`  - ${safeProse(item.subject)}: ${safeProse(item.reason)} ${st.dim(`[${item.rule}]`)}`);
   }
   return out;
 }
@@ -397,7 +416,7 @@ function summaryText(doc: ScanResult, st: Style): string {
     .map(({ f }) => f);
   for (const f of findings)
     out.push(
-      `${paintSeverity(f.severity, f.severity, st)} ${st.cyan(f.rule)} ${st.bold(`${safeText(f.file)}:${f.line}:${f.column}`)} ${safeText(f.message)}`,
+      `${paintSeverity(f.severity, f.severity, st)} ${st.cyan(f.rule)} ${st.bold(`${safeText(f.file)}:${f.line}:${f.column}`)} ${safeProse(f.message)}`,
     );
   if (findings.length > 0) out.push("");
   out.push(...summaryLines(doc, st));
