@@ -37,8 +37,11 @@ workflows), and decides for each whether the role's trust policy lets it in, and
 is broader than the workflows need.
 
 Roles:
-  --roles PATH            a file or folder of trust policies: 'aws iam get-role' output (matched by
-                          ARN) or bare policy JSON named <role-name>.json (repeatable)
+  --roles PATH            a file or folder (its *.json files) of roles: 'aws iam get-role' output,
+                          a JSON array of such outputs, 'aws iam list-roles' output or several
+                          documents back to back (matched by ARN), or a bare trust policy named
+                          <role-name>.json (repeatable). Each file not used is named on stderr with
+                          why; Terraform is not read yet
   --aws                   read the roles from AWS IAM (standard credential chain; iam:GetRole)
   --assume-role-template T  with --aws: assume T per account first, e.g.
                           'arn:aws:iam::{account}:role/rolecall-reader'
@@ -54,6 +57,8 @@ Repository (what GitHub puts in the subject):
 
 Output:
   --format text|json|sarif  (default text)
+  --summary               text output for CI logs: the findings one line each, most severe first,
+                          then the summary; no tables, excerpts or suggested policies
   --fail-on SEVERITY      exit 1 when a finding is at or above it (default: fail-on in
                           .github/rolecall.yml, else high; critical, high, medium, low, info)
 
@@ -62,7 +67,8 @@ present; an invalid file is reported (config-invalid) and makes the scan incompl
   -h, --help
 
 Exit codes: 0 complete and nothing at or above --fail-on; 1 findings at or above --fail-on;
-2 usage error; 3 incomplete (something could not be read, or no workflow was found).
+2 usage error (an unknown option, a bad value, a DIR or --roles path that does not exist), before
+anything runs; 3 incomplete (something could not be read, or no workflow was found).
 `;
 
 function parseScanArgs(argv: string[]) {
