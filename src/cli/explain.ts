@@ -126,6 +126,11 @@ function parseExplainArgs(argv: string[]): ExplainOptions | "help" {
     if (m[2] === "~=") patterns[key] = m[3]!;
     else claims[key] = m[3]!;
   }
+  const roleArnGiven = v["role-arn"];
+  if (roleArnGiven !== undefined && !/^arn:[a-z-]+:iam::\d{12}:role\/.+$/.test(roleArnGiven))
+    throw new UsageError(
+      `--role-arn must be a role ARN (arn:aws:iam::123456789012:role/NAME), not ${roleArnGiven}`,
+    );
   let issuer: string = GITHUB_ISSUER;
   if (v.issuer !== undefined) {
     const r = parseIssuer(v.issuer);
@@ -294,6 +299,8 @@ export async function runExplain(argv: string[], io: CliIo): Promise<number> {
       pattern = { description: pc.variable.description, result };
     } catch (e) {
       if (e instanceof UsageError) throw e;
+      // Only a language past the automaton limits is "too complex"; anything else is a bug to report.
+      if (!/automaton|states|exceed|too (complex|large)/i.test((e as Error).message)) throw e;
       // A pattern whose language is too large to build exactly: say so, never "internal error".
       const reason = `the pattern ${shorten(Object.values(opts.patterns).sort((a, b) => a.length - b.length)[0] ?? "")} is too complex for rolecall to analyse exactly (${(e as Error).message}); try a shorter or simpler pattern, or a concrete --claim KEY=VALUE`;
       if (opts.format === "json")

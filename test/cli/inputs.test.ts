@@ -359,6 +359,9 @@ describe("explain: inputs", () => {
     ]);
     expect(none.code).toBe(1);
     expect(none.stderr).toContain("GitHub mints no OIDC token for this run");
+    const badArn = await cli(["explain", "--policy", EXAMPLE, "--role-arn", "not-an-arn"]);
+    expect(badArn.code).toBe(2);
+    expect(badArn.stderr).toContain("--role-arn must be a role ARN");
     const missing = await cli(["explain", "--policy", EXAMPLE, "--environment", "production"]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("give --event too");

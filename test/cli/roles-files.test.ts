@@ -149,4 +149,34 @@ describe("--roles files", () => {
       /^In the AssumeRolePolicyDocument string \(decoded, at line 1, column \d+ of the decoded text\): Invalid JSON/,
     );
   });
+
+  it("a get-role output with lower-case keys gets a hint at the case", () => {
+    const text = JSON.stringify({
+      role: { arn: "arn:aws:iam::111122223333:role/x", assumeRolePolicyDocument: { Statement: [] } },
+    });
+    const { documents } = readRoleDocuments("x.json", text);
+    expect(documents[0]?.diagnostics[0]?.message).toMatch(/keys are case-sensitive: `role` should be `Role`/);
+  });
+
+  it("a get-role output whose policy cannot be read is named with its ARN and the problem", async () => {
+    const dir = scratch({
+      "r/bad.json": JSON.stringify({
+        Role: { Arn: arn("gone"), AssumeRolePolicyDocument: { Version: "2012-10-17" } },
+      }),
+    });
+    const roles = await readRoleFiles([join(dir, "r")]);
+    expect(roles.notes()).toEqual([
+      expect.objectContaining({
+        status: "unreadable",
+        message: expect.stringMatching(
+          /^holds arn:aws:iam::111122223333:role\/gone, whose trust policy could not be read \(line 1, column \d+: The policy has no Statement element\.\); no job in the scan assumes it$/,
+        ),
+      }),
+    ]);
+    const used = roles.lookup(arn("gone"));
+    expect(used).toMatchObject({ kind: "unreadable", code: "invalid-policy" });
+    expect(used?.kind === "unreadable" && used.reason).toMatch(
+      /bad\.json:1:\d+: The policy has no Statement element/,
+    );
+  });
 });

@@ -160,6 +160,23 @@ function shifter(base: Position) {
   };
 }
 
+const CASED_KEYS = ["Role", "Arn", "RoleName", "AssumeRolePolicyDocument", "Version", "Statement"];
+
+/** A get-role or policy key written in the wrong case (`role`, `assumeRolePolicyDocument`), if any. */
+function miscasedKey(node: JsonNode): { key: string; want: string } | null {
+  const objects: JsonNode[] = [node];
+  if (node.kind === "object")
+    for (const m of node.members) if (m.value.kind === "object") objects.push(m.value);
+  for (const o of objects) {
+    if (o.kind !== "object") continue;
+    for (const m of o.members) {
+      const want = CASED_KEYS.find((k) => k.toLowerCase() === m.key.toLowerCase());
+      if (want && want !== m.key) return { key: m.key, want };
+    }
+  }
+  return null;
+}
+
 function arnOf(node: JsonNode): string | null {
   if (node.kind !== "object") return null;
   const role = memberOf(node, "Role")?.value;
@@ -185,6 +202,12 @@ function relocate(doc: RoleDocument, base: Position): RoleDocument {
 /** Parses one document (a slice of the file starting at `base`) with positions in file coordinates. */
 function readDocument(text: string, node: JsonNode | null, base: Position): RoleDocument {
   const { policy, diagnostics } = parseTrustPolicy(text);
+  const miscased = node && !policy ? miscasedKey(node) : null;
+  if (miscased && diagnostics[0])
+    diagnostics[0] = {
+      ...diagnostics[0],
+      message: `${diagnostics[0].message} (keys are case-sensitive: \`${miscased.key}\` should be \`${miscased.want}\`)`,
+    };
   const doc: RoleDocument = {
     arn: policy?.role.arn ?? (node ? arnOf(node) : null),
     policy,
@@ -480,7 +503,15 @@ export async function readRoleFiles(paths: string[]): Promise<RoleFiles> {
           });
         else if (e.doc.policy === null && e.doc.arn === null)
           continue; // already a problem
-        else
+        else if (e.doc.policy === null) {
+          const d = e.doc.diagnostics[0];
+          notes.push({
+            path: e.file,
+            at,
+            status: "unreadable",
+            message: `holds ${e.doc.arn}, whose trust policy could not be read${d ? ` (line ${d.span.start.line}, column ${d.span.start.column}: ${d.message})` : ""}; no job in the scan assumes it`,
+          });
+        } else
           notes.push({
             path: e.file,
             at,
