@@ -230,23 +230,16 @@ export function readRoleDocuments(file: string, text: string): RoleFileContent {
   if (!pieces || pieces.length <= 1) {
     const parsed = parseJson(text);
     if (!parsed.ok) {
-      // Let the policy reader word the problem (URL-encoded documents are not JSON either).
+      // Let the policy reader word the problem (URL-encoded documents are not JSON either). An
+      // unreadable document is still a document: a job whose role it names reports the problem.
       const doc = readDocument(text, null, { line: 1, column: 1, offset: 0 });
-      if (doc.policy) return { documents: [doc], problem: null, shape: "document" };
-      const d = doc.diagnostics[0];
       const hint =
-        text.startsWith("\uFFFD\uFFFD") || text.includes("\u0000")
+        !doc.policy && (text.startsWith("\uFFFD\uFFFD") || text.includes("\u0000"))
           ? " (the file looks UTF-16 encoded; save it as UTF-8)"
           : "";
-      return {
-        documents: [],
-        problem: {
-          message: `${d?.message ?? "not a trust policy"}${hint}`,
-          line: d?.span.start.line ?? 1,
-          column: d?.span.start.column ?? 1,
-        },
-        shape: "document",
-      };
+      if (hint && doc.diagnostics[0])
+        doc.diagnostics[0] = { ...doc.diagnostics[0], message: `${doc.diagnostics[0].message}${hint}` };
+      return { documents: [doc], problem: null, shape: "document" };
     }
     const root = parsed.root;
     const items =
@@ -310,7 +303,12 @@ export interface RoleFileNote {
 /** Roles read from files: by ARN (get-role output) and by role name (`<role-name>.json`). */
 export interface RoleFiles {
   lookup(arn: string): RoleSource | undefined;
-  /** Files that could not be read or hold no trust policy: reported as configuration problems. */
+  /**
+   * Files that could not be read at all (missing, a FIFO or device, a link out of the folder, too
+   * large) or are not JSON roles (Terraform): reported as configuration problems. A JSON document
+   * that holds no readable policy is not one: a job whose role it names reports it (role-unreadable),
+   * and {@link RoleFiles.notes} names it otherwise.
+   */
   problems: { path: string; line: number; column: number; message: string }[];
   /** What became of every file and document, after the lookups (call it last). */
   notes(): RoleFileNote[];
@@ -420,15 +418,6 @@ export async function readRoleFiles(paths: string[]): Promise<RoleFiles> {
         list.push(e);
         byName.set(name, list);
       }
-      if (doc.policy === null && doc.arn === null) {
-        const d = doc.diagnostics[0];
-        problems.push({
-          path: f.path,
-          line: d?.span.start.line ?? doc.at.line,
-          column: d?.span.start.column ?? doc.at.column,
-          message: `--roles: ${several ? "a document of this file" : "the file"} holds no readable trust policy: ${d?.message ?? "not a trust policy"}`,
-        });
-      }
     }
   }
 
@@ -501,15 +490,19 @@ export async function readRoleFiles(paths: string[]): Promise<RoleFiles> {
               ? `used for ${e.doc.arn ?? "the role of the same name"}`
               : "could not be read",
           });
-        else if (e.doc.policy === null && e.doc.arn === null)
-          continue; // already a problem
         else if (e.doc.policy === null) {
           const d = e.doc.diagnostics[0];
+          const problem = d
+            ? ` (line ${d.span.start.line}, column ${d.span.start.column}: ${d.message})`
+            : "";
           notes.push({
             path: e.file,
             at,
             status: "unreadable",
-            message: `holds ${e.doc.arn}, whose trust policy could not be read${d ? ` (line ${d.span.start.line}, column ${d.span.start.column}: ${d.message})` : ""}; no job in the scan assumes it`,
+            message:
+              e.doc.arn !== null
+                ? `holds ${e.doc.arn}, whose trust policy could not be read${problem}; no job in the scan assumes it`
+                : `holds no readable trust policy${problem}; not used`,
           });
         } else
           notes.push({
