@@ -3,6 +3,7 @@ import { classifyKey, SUPPORTED_CLAIM_KEYS } from "../core/iam/condition-keys.js
 import type { TrustPolicy } from "../core/iam/policy-model.js";
 import { claimsForRun, type RepoFacts } from "../core/oidc/claims-for.js";
 import { nearest } from "./args.js";
+import { SUB_TEMPLATE_KEYS } from "./values.js";
 
 /** The audience aws-actions/configure-aws-credentials asks GitHub for when `audience:` is not set. */
 export const DEFAULT_AUDIENCE = "sts.amazonaws.com";
@@ -90,6 +91,12 @@ export function consistencyWarnings(claims: Readonly<Record<string, ClaimValue>>
   };
   for (const name of Object.keys(claims)) {
     if (SUPPORTED_CLAIM_KEYS.has(name)) continue;
+    if ((SUB_TEMPLATE_KEYS as readonly string[]).includes(name) && name !== "repo" && name !== "context") {
+      out.push(
+        `--claim ${name}: GitHub's token has this claim, but AWS exposes no \`${name}\` condition key for it; a condition on it sees it as absent, whatever the token holds`,
+      );
+      continue;
+    }
     const near = nearest(name, [...SUPPORTED_CLAIM_KEYS]);
     if (near && near !== name)
       out.push(

@@ -396,6 +396,10 @@ describe("explain: inputs", () => {
     expect(typo.stdout).toContain(
       "--claim sbu: AWS exposes no `sbu` condition key for GitHub tokens; did you mean `sub`?",
     );
+    const unexposed = await cli(["explain", "--policy", EXAMPLE, "--claim", "event_name=push"]);
+    expect(unexposed.stdout).toContain(
+      "--claim event_name: GitHub's token has this claim, but AWS exposes no `event_name` condition key for it",
+    );
   });
 
   it("a mistyped condition key in the policy gets 'did you mean'", async () => {
@@ -492,6 +496,17 @@ describe("explain: inputs", () => {
     expect(r.code).toBe(1);
     expect(r.stdout.length).toBeLessThan(20_000);
     expect(r.stdout).toContain("(1000000 characters)");
+    const esc = repo({
+      "p.json": policy("repo:o/r:ref:refs/heads/main").replace(
+        '"Effect"',
+        '"Sid": "a\\u001b]0;owned\\u0007b\\u202e", "Effect"',
+      ),
+    });
+    const e = await cli(["explain", "--policy", join(esc, "p.json"), "--claim", "sub=x\u001b[2J"]);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the bytes that must not appear
+    expect(e.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202e]/);
+    expect(e.stdout).toContain("\\x1b[2J");
+    expect(e.stdout).toContain("\\x1b]0;owned\\x07b\\u202e");
   });
 });
 
