@@ -179,6 +179,11 @@ export async function runScanCommand(argv: string[], io: CliIo, version: string)
       throw new UsageError(`--roles ${p}: ${readErrorText(e)}`);
     }
   }
+  const root = await workflowRootAbove(dir);
+  if (root !== null)
+    io.stderr.write(
+      `rolecall: ${safeText(opts.dir)} has no .github/workflows, but ${safeText(relative(io.cwd, root) || ".")} above it has; GitHub runs only the workflows at the repository root: run rolecall scan ${safeText(relative(io.cwd, root) || ".")}\n`,
+    );
   const checkout = await readCheckout(dir);
   const remote = opts.repo ? null : await gitRemoteRepo(dir);
   const remoteOnGithub = remote !== null && isGithubHost(remote.host, opts.issuer);
@@ -389,4 +394,29 @@ export function isGithubHost(host: string, issuer: string): boolean {
   if (/^([a-z0-9-]+\.)?[a-z0-9-]+\.ghe\.com$/.test(h)) return true;
   const ghes = /^([^/]+)\/_services\/token/i.exec(issuer)?.[1]?.toLowerCase();
   return ghes !== undefined && (h === ghes || h.endsWith(`.${ghes}`) || ghes.endsWith(`.${h}`));
+}
+
+/**
+ * The nearest folder above `dir` (up to the git root) that has `.github/workflows`, when `dir` itself
+ * has none: someone scanning `.github/` or a subfolder of the repository by mistake.
+ */
+async function workflowRootAbove(dir: string): Promise<string | null> {
+  const has = async (d: string, name: string) => {
+    try {
+      await stat(join(d, name));
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (await has(dir, ".github/workflows")) return null;
+  let d = dir;
+  for (let i = 0; i < 20; i++) {
+    const up = resolve(d, "..");
+    if (up === d) return null;
+    d = up;
+    if (await has(d, ".github/workflows")) return d;
+    if (await has(d, ".git")) return null;
+  }
+  return null;
 }

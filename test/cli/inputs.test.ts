@@ -106,6 +106,8 @@ describe("scan: mistakes in how it is called are usage errors (exit 2) before an
         /--repo-id: a value that starts with a dash must be written --repo-id=VALUE/,
       ],
       [["scan", "examples/octo-repo", "--summary", "--format", "json"], /--summary shapes the text output/],
+      [["explain", "--policy", EXAMPLE, "--policy", EXAMPLE], /--policy is given more than once/],
+      [["explain", "--polcy", EXAMPLE], /unknown option --polcy; did you mean --policy\?/],
     ];
     for (const [args, message] of cases) {
       const r = await cli(args);
@@ -192,6 +194,17 @@ describe("scan: inputs", () => {
     expect(r.code).toBe(3);
     expect(r.stdout).toContain("it is a named pipe (FIFO), not a file; it was not read");
   }, 10_000);
+
+  it("scanning .github/ or a subfolder by mistake points at the repository root", async () => {
+    const dir = repo({
+      ".github/workflows/deploy.yml": workflow(ROLE),
+      ".git/HEAD": "ref: refs/heads/main\n",
+    });
+    const r = await cli(["scan", ".github"], { cwd: dir });
+    expect(r.stderr).toContain(
+      "rolecall: .github has no .github/workflows, but . above it has; GitHub runs only the workflows at the repository root: run rolecall scan .",
+    );
+  });
 
   it("a non-GitHub origin remote is not taken as the repository", async () => {
     const dir = repo({

@@ -85,6 +85,7 @@ describe("--roles files", () => {
       "a/plan.json": JSON.stringify(getRole("octo-repo-plan")),
       "a/broken.json": '{\n  "Version": "2012-10-17",\n  "Statement": [\n',
       "a/README.md": "notes",
+      "a/nested/x.json": "{}",
       "a/lonely.json": JSON.stringify({ Version: "2012-10-17", Statement: [] }),
     });
     const roles = await readRoleFiles([join(dir, "a")]);
@@ -105,6 +106,10 @@ describe("--roles files", () => {
       /no job in the scan assumes a role named lonely \(a bare trust policy is matched by its file name/,
     );
     expect(by("README.md")?.status).toBe("skipped");
+    expect(by("/nested")).toMatchObject({
+      status: "skipped",
+      message: "not read: a folder inside a --roles folder is not searched (give it as its own --roles)",
+    });
     expect(by("broken.json")).toMatchObject({
       status: "unreadable",
       message: expect.stringMatching(

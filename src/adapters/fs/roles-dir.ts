@@ -353,7 +353,16 @@ export async function readRoleFiles(paths: string[]): Promise<RoleFiles> {
       )) {
         const full = join(p, d.name);
         const ext = extname(d.name).toLowerCase();
-        if (d.isDirectory()) continue;
+        if (d.isDirectory()) {
+          skipped.push({
+            path: full,
+            at: null,
+            status: "skipped",
+            message:
+              "not read: a folder inside a --roles folder is not searched (give it as its own --roles)",
+          });
+          continue;
+        }
         if (ext === ".tf" || ext === ".hcl") {
           problems.push({ path: full, line: 1, column: 1, message: `--roles: ${TERRAFORM_HINT}` });
           continue;
