@@ -165,3 +165,38 @@ export function keyTypoWarnings(policy: TrustPolicy, issuer: string): string[] {
   }
   return out;
 }
+
+const IMMUTABLE_SUB = /^repo:[^/:@]+@\d+\/[^/:@]+@\d+(:|$)/;
+const NAMED_SUB = /^repo:[^/:@*?]+\/[^/:@]+(:|$)/;
+
+/**
+ * When the token's `sub` and every `sub` value of the policy are in different subject formats
+ * (immutable `repo:owner@ID/name@ID:…` against the name form): they never match, whatever the rest.
+ */
+export function subjectFormatWarnings(
+  policy: TrustPolicy,
+  issuer: string,
+  sub: ClaimValue | undefined,
+): string[] {
+  if (sub?.kind !== "value") return [];
+  const tokenImmutable = IMMUTABLE_SUB.test(sub.value);
+  if (!tokenImmutable && !NAMED_SUB.test(sub.value)) return [];
+  const values: string[] = [];
+  for (const st of policy.statements)
+    for (const c of st.conditions) {
+      const k = classifyKey(c.key, issuer);
+      if (k.kind === "claim" && k.claim === "sub" && !/Not/.test(c.operator))
+        values.push(...c.values.map((v) => v.value));
+    }
+  const immutable = values.filter((v) => IMMUTABLE_SUB.test(v));
+  const named = values.filter((v) => NAMED_SUB.test(v));
+  if (tokenImmutable && named.length > 0 && immutable.length === 0)
+    return [
+      `the sub is an immutable subject (repo:OWNER@ID/NAME@ID:…), but the policy trusts only the name form (e.g. ${named[0]}); the two never match. Check which form the repository mints: gh api repos/OWNER/REPO/actions/oidc/customization/sub (sub_claim_prefix)`,
+    ];
+  if (!tokenImmutable && immutable.length > 0 && named.length === 0)
+    return [
+      `the policy trusts immutable subjects (e.g. ${immutable[0]}), but this sub is in the name form; the two never match. A repository that mints immutable subjects presents repo:OWNER@ID/NAME@ID:… (check: gh api repos/OWNER/REPO/actions/oidc/customization/sub); with a run description, pass --sub-prefix`,
+    ];
+  return [];
+}

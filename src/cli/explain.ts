@@ -27,6 +27,7 @@ import {
   fullRef,
   keyTypoWarnings,
   type RunDescription,
+  subjectFormatWarnings,
 } from "./explain-claims.js";
 import { type CliIo, useColor } from "./io.js";
 import { EXIT, UsageError } from "./usage-error.js";
@@ -286,7 +287,11 @@ export async function runExplain(argv: string[], io: CliIo): Promise<number> {
         `aud not given: using ${DEFAULT_AUDIENCE}, the audience aws-actions/configure-aws-credentials asks for by default (its audience: input); give --claim aud=VALUE for another`,
       );
   }
-  const warnings = [...consistencyWarnings(claims), ...keyTypoWarnings(policy, opts.issuer)];
+  const warnings = [
+    ...consistencyWarnings(claims),
+    ...subjectFormatWarnings(policy, opts.issuer, claims.sub),
+    ...keyTypoWarnings(policy, opts.issuer),
+  ];
   let pattern: ExplainReport["pattern"] = null;
   const roleArn = opts.roleArn ?? policy.role.arn;
   if (Object.keys(opts.patterns).length > 0) {

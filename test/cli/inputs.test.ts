@@ -415,6 +415,37 @@ describe("explain: inputs", () => {
     );
   });
 
+  it("immutable against name-based subjects: says the two forms never match, and how to check", async () => {
+    const dir = repo({ "p.json": policy("repo:octo-org@1001/octo-repo@2002:ref:refs/heads/main") });
+    const r = await cli([
+      "explain",
+      "--policy",
+      join(dir, "p.json"),
+      "--claim",
+      "sub=repo:octo-org/octo-repo:ref:refs/heads/main",
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      "warning: the policy trusts immutable subjects (e.g. repo:octo-org@1001/octo-repo@2002:ref:refs/heads/main), but this sub is in the name form; the two never match.",
+    );
+    const reverse = await cli([
+      "explain",
+      "--policy",
+      EXAMPLE,
+      "--event",
+      "push",
+      "--ref",
+      "main",
+      "--repo",
+      "octo-org/octo-repo",
+      "--sub-prefix",
+      "repo:octo-org@1001/octo-repo@2002",
+    ]);
+    expect(reverse.stdout).toContain(
+      "warning: the sub is an immutable subject (repo:OWNER@ID/NAME@ID:…), but the policy trusts only the name form",
+    );
+  });
+
   it("a mistyped condition key in the policy gets 'did you mean'", async () => {
     const dir = repo({
       "p.json": policy("repo:o/r:ref:refs/heads/main").replace(
