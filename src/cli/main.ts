@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readRegularFile } from "../adapters/fs/roles-dir.js";
 import { runCli } from "./run.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
@@ -20,7 +20,7 @@ const code = await runCli(
     stderr: process.stderr,
     env: process.env,
     cwd: process.cwd(),
-    readFile: (p) => readFile(p, "utf8"),
+    readFile: (p) => readRegularFile(p),
     readStdin,
   },
   pkg.version,

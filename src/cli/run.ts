@@ -1,3 +1,4 @@
+import { safeText } from "../core/render/scan-text.js";
 import { runExplain } from "./explain.js";
 import type { CliIo } from "./io.js";
 import { runScanCommand } from "./scan.js";
@@ -43,12 +44,12 @@ export async function runCli(argv: string[], io: CliIo, version: string): Promis
   } catch (e) {
     if (e instanceof UsageError) {
       io.stderr.write(
-        `rolecall: ${e.message}\nRun 'rolecall ${command === "explain" || command === "scan" ? `${command} ` : ""}--help' for usage.\n`,
+        `rolecall: ${safeText(e.message)}\nRun 'rolecall ${command === "explain" || command === "scan" ? `${command} ` : ""}--help' for usage.\n`,
       );
       return EXIT.usage;
     }
     io.stderr.write(
-      `rolecall: internal error: ${(e as Error).message}\nThis is a bug in rolecall; please report it with the command you ran.\n`,
+      `rolecall: internal error: ${safeText((e as Error).message)}\nThis is a bug in rolecall; please report it with the command you ran.\n`,
     );
     return EXIT.incomplete;
   }

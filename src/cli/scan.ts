@@ -1,9 +1,9 @@
-import { readFile } from "node:fs/promises";
+import { lstat, readFile, stat } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createRoleReader, validateReaderRoleTemplate } from "../adapters/aws/index.js";
 import { gitDefaultBranch, gitRemoteRepo, readCheckout } from "../adapters/fs/checkout.js";
-import { readRoleFiles } from "../adapters/fs/roles-dir.js";
+import { readErrorText, readRegularFile, readRoleFiles } from "../adapters/fs/roles-dir.js";
 import { parseConfig, type RolecallConfig } from "../core/config/config.js";
 import type { RoleSource } from "../core/engine/analysis-types.js";
 import { planScan } from "../core/engine/plan.js";
@@ -14,7 +14,7 @@ import { GITHUB_ISSUER, parseTrustPolicy } from "../core/iam/index.js";
 import { githubFilterToLang } from "../core/lang/index.js";
 import { renderSarif } from "../core/render/sarif.js";
 import { renderScanJson } from "../core/render/scan-json.js";
-import { renderScanText } from "../core/render/scan-text.js";
+import { renderScanText, safeText } from "../core/render/scan-text.js";
 import { colorStyle, plainStyle } from "../core/render/style.js";
 import {
   allRuleMeta,
@@ -24,8 +24,10 @@ import {
   type Severity,
   workflowRules,
 } from "../core/rules/index.js";
+import { nearest, parseCliArgs } from "./args.js";
 import { type CliIo, useColor } from "./io.js";
 import { EXIT, UsageError } from "./usage-error.js";
+import { branchNameProblem, parseIssuer, SUB_TEMPLATE_KEYS } from "./values.js";
 
 export const SCAN_HELP = `Usage: rolecall scan [DIR] [options]
 
@@ -35,8 +37,11 @@ workflows), and decides for each whether the role's trust policy lets it in, and
 is broader than the workflows need.
 
 Roles:
-  --roles PATH            a file or folder of trust policies: 'aws iam get-role' output (matched by
-                          ARN) or bare policy JSON named <role-name>.json (repeatable)
+  --roles PATH            a file or folder (its *.json files) of roles: 'aws iam get-role' output,
+                          a JSON array of such outputs, 'aws iam list-roles' output or several
+                          documents back to back (matched by ARN), or a bare trust policy named
+                          <role-name>.json (repeatable). Each file not used is named on stderr with
+                          why; Terraform is not read yet
   --aws                   read the roles from AWS IAM (standard credential chain; iam:GetRole)
   --assume-role-template T  with --aws: assume T per account first, e.g.
                           'arn:aws:iam::{account}:role/rolecall-reader'
@@ -52,6 +57,8 @@ Repository (what GitHub puts in the subject):
 
 Output:
   --format text|json|sarif  (default text)
+  --summary               text output for CI logs: the findings one line each, most severe first,
+                          then the summary; no tables, excerpts or suggested policies
   --fail-on SEVERITY      exit 1 when a finding is at or above it (default: fail-on in
                           .github/rolecall.yml, else high; critical, high, medium, low, info)
 
@@ -60,7 +67,8 @@ present; an invalid file is reported (config-invalid) and makes the scan incompl
   -h, --help
 
 Exit codes: 0 complete and nothing at or above --fail-on; 1 findings at or above --fail-on;
-2 usage error; 3 incomplete (something could not be read, or no workflow was found).
+2 usage error (an unknown option, a bad value, a DIR or --roles path that does not exist), before
+anything runs; 3 incomplete (something could not be read, or no workflow was found).
 `;
 
 function parseScanArgs(argv: string[]) {
@@ -77,20 +85,20 @@ function parseScanArgs(argv: string[]) {
     issuer: { type: "string" },
     format: { type: "string" },
     "fail-on": { type: "string" },
+    summary: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   } as const;
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof spec; allowPositionals: true }>>;
-  try {
-    parsed = parseArgs({ args: argv, options: spec, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const parsed = parseCliArgs(argv, spec, () =>
+    parseArgs({ args: argv, options: spec, allowPositionals: true, strict: true }),
+  );
   const v = parsed.values;
   if (parsed.positionals.length > 1)
     throw new UsageError(`scan takes one folder, not ${parsed.positionals.length}`);
   const format = v.format ?? "text";
   if (!["text", "json", "sarif"].includes(format))
     throw new UsageError(`--format must be text, json or sarif, not ${format}`);
+  if (v.summary && format !== "text")
+    throw new UsageError("--summary shapes the text output; it does not go with --format json or sarif");
   const failOn = v["fail-on"] as Severity | undefined;
   if (failOn !== undefined && !SEVERITIES.includes(failOn))
     throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(", ")}`);
@@ -102,13 +110,33 @@ function parseScanArgs(argv: string[]) {
     );
   if (v["repo-id"] !== undefined && !/^\d+$/.test(v["repo-id"]))
     throw new UsageError(`--repo-id must be a number, not ${v["repo-id"]}`);
+  if (v["default-branch"] !== undefined) {
+    const problem = branchNameProblem(v["default-branch"]);
+    if (problem) throw new UsageError(`--default-branch is not a branch name: ${problem}`);
+  }
+  let issuer: string = GITHUB_ISSUER;
+  if (v.issuer !== undefined) {
+    const r = parseIssuer(v.issuer);
+    if ("problem" in r) throw new UsageError(r.problem);
+    issuer = r.issuer;
+  }
   const template =
     v["sub-template"]
       ?.split(",")
       .map((s) => s.trim())
       .filter(Boolean) ?? null;
-  if (template?.some((k) => !/^[A-Za-z0-9_]+$/.test(k)))
-    throw new UsageError("--sub-template keys are claim names separated by commas");
+  if (v["sub-template"] !== undefined && (template === null || template.length === 0))
+    throw new UsageError("--sub-template is empty; give claim keys separated by commas, e.g. repo,context");
+  for (const k of template ?? []) {
+    if ((SUB_TEMPLATE_KEYS as readonly string[]).includes(k) || /^repo_property_[A-Za-z0-9_]+$/.test(k))
+      continue;
+    const near = nearest(k, SUB_TEMPLATE_KEYS);
+    throw new UsageError(
+      `--sub-template: ${JSON.stringify(k)} is not a claim GitHub can put in the subject${near ? `; did you mean ${near}?` : ""} (keys: ${SUB_TEMPLATE_KEYS.join(", ")}, repo_property_*)`,
+    );
+  }
+  if (template && new Set(template).size !== template.length)
+    throw new UsageError("--sub-template names a key twice");
   if (v["assume-role-template"] !== undefined) {
     if (!v.aws) throw new UsageError("--assume-role-template goes with --aws");
     const problem = validateReaderRoleTemplate(v["assume-role-template"]);
@@ -126,8 +154,9 @@ function parseScanArgs(argv: string[]) {
     defaultBranch: v["default-branch"],
     subPrefix: v["sub-prefix"] ?? null,
     subTemplate: template && template.length > 0 ? template : null,
-    issuer: (v.issuer ?? GITHUB_ISSUER).replace(/^https:\/\//, "").replace(/\/$/, ""),
+    issuer,
     format: format as "text" | "json" | "sarif",
+    summary: v.summary === true,
     failOn,
   };
 }
@@ -140,9 +169,29 @@ export async function runScanCommand(argv: string[], io: CliIo, version: string)
     return EXIT.ok;
   }
   const dir = resolve(io.cwd, opts.dir);
+  // Paths are checked before anything runs: a typo is a usage error, not an incomplete scan.
+  const dirProblem = await folderProblem(dir);
+  if (dirProblem) throw new UsageError(`DIR ${opts.dir}: ${dirProblem}`);
+  for (const p of opts.roles) {
+    try {
+      await lstat(resolve(io.cwd, p));
+    } catch (e) {
+      throw new UsageError(`--roles ${p}: ${readErrorText(e)}`);
+    }
+  }
+  const root = await workflowRootAbove(dir);
+  if (root !== null)
+    io.stderr.write(
+      `rolecall: ${safeText(opts.dir)} has no .github/workflows, but ${safeText(relative(io.cwd, root) || ".")} above it has; GitHub runs only the workflows at the repository root: run rolecall scan ${safeText(relative(io.cwd, root) || ".")}\n`,
+    );
   const checkout = await readCheckout(dir);
   const remote = opts.repo ? null : await gitRemoteRepo(dir);
-  const fullName = opts.repo ?? remote?.fullName ?? null;
+  const remoteOnGithub = remote !== null && isGithubHost(remote.host, opts.issuer);
+  if (remote && !remoteOnGithub)
+    io.stderr.write(
+      `rolecall: the origin remote is on ${safeText(remote.host)}, not GitHub; its name is not used as the repository (pass --repo OWNER/NAME)\n`,
+    );
+  const fullName = opts.repo ?? (remoteOnGithub ? remote.fullName : null);
   const defaultBranch = opts.defaultBranch ?? (await gitDefaultBranch(dir)) ?? "main";
 
   const configProblems: ConfigProblem[] = [];
@@ -164,9 +213,9 @@ export async function runScanCommand(argv: string[], io: CliIo, version: string)
   if (opts.roleMap) {
     let text: string;
     try {
-      text = await readFile(resolve(io.cwd, opts.roleMap), "utf8");
-    } catch {
-      throw new UsageError(`cannot read --role-map ${opts.roleMap}`);
+      text = await readRegularFile(resolve(io.cwd, opts.roleMap), { maxBytes: 4 * 1024 * 1024 });
+    } catch (e) {
+      throw new UsageError(`cannot read --role-map ${opts.roleMap}: ${readErrorText(e)}`);
     }
     const r = parseRoleMap(text, opts.roleMap);
     roleMap = r.map && roleMap ? new Map([...roleMap, ...r.map]) : (r.map ?? roleMap);
@@ -190,11 +239,15 @@ export async function runScanCommand(argv: string[], io: CliIo, version: string)
   const roleSources = new Map<string, RoleSource>();
   const fileRoles =
     opts.roles.length > 0 ? await readRoleFiles(opts.roles.map((p) => resolve(io.cwd, p))) : null;
+  const shown = (p: string) => {
+    const rel = relative(io.cwd, p);
+    return rel === "" || rel.startsWith("..") ? p : rel;
+  };
   for (const p of fileRoles?.problems ?? [])
-    configProblems.push({ file: p.path, line: 1, column: 1, message: `--roles: ${p.message}` });
+    configProblems.push({ file: shown(p.path), line: p.line, column: p.column, message: p.message });
   for (const arn of plan.roleArns) {
     const s = fileRoles?.lookup(arn);
-    if (s) roleSources.set(arn, s.kind === "found" ? { ...s, file: relative(io.cwd, s.file) || s.file } : s);
+    if (s) roleSources.set(arn, s.kind === "found" ? { ...s, file: shown(s.file) } : s);
   }
   if (opts.aws) {
     const reader = createRoleReader({ env: io.env, assumeRoleTemplate: opts.assumeRoleTemplate });
@@ -237,6 +290,30 @@ export async function runScanCommand(argv: string[], io: CliIo, version: string)
     } finally {
       reader.destroy();
     }
+  }
+
+  if (fileRoles) {
+    // Roles neither in the files nor read from AWS: say what was looked for, and in what.
+    for (const arn of plan.roleArns) {
+      if (roleSources.has(arn)) continue;
+      const name = /:role\/(?:.*\/)?([^/]+)$/.exec(arn)?.[1] ?? "?";
+      roleSources.set(arn, {
+        kind: "unreadable",
+        arn,
+        code: "not-found",
+        reason: `not in --roles: no document there has this ARN and no bare policy is named ${name}.json (${fileRoles.count} file${fileRoles.count === 1 ? "" : "s"} read)`,
+      });
+    }
+    const notes = fileRoles.notes();
+    const used = notes.filter((n) => n.status === "used").length;
+    const documents = notes.filter((n) => n.status !== "skipped").length;
+    for (const n of notes) {
+      if (n.status === "used") continue;
+      io.stderr.write(
+        `rolecall: --roles ${safeText(shown(n.path))}${n.at ? `:${n.at}` : ""}: ${safeText(n.message)}\n`,
+      );
+    }
+    if (used < documents) io.stderr.write(`rolecall: --roles: ${used} of ${documents} role documents used\n`);
   }
 
   const sources = new Map<string, string>();
@@ -289,10 +366,57 @@ export async function runScanCommand(argv: string[], io: CliIo, version: string)
       renderScanText(result, {
         style: useColor(io) ? colorStyle : plainStyle,
         source: (f) => sources.get(f) ?? null,
+        summary: opts.summary,
       }),
     );
 
   if (result.findings.some((f) => atLeast(f.severity, failOn))) return EXIT.findings;
   if (!result.complete) return EXIT.incomplete;
   return EXIT.ok;
+}
+
+/** Why DIR cannot be scanned (missing, not a folder), or null. */
+async function folderProblem(dir: string): Promise<string | null> {
+  try {
+    return (await stat(dir)).isDirectory() ? null : "not a folder; give the checkout's root folder";
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such folder" : readErrorText(e);
+  }
+}
+
+/**
+ * True when a remote host is GitHub: github.com, a GHE.com tenant, or the host of a GitHub
+ * Enterprise Server issuer given with --issuer (`HOST/_services/token`).
+ */
+export function isGithubHost(host: string, issuer: string): boolean {
+  const h = host.toLowerCase();
+  if (h === "github.com" || h === "ssh.github.com" || h === "www.github.com") return true;
+  if (/^([a-z0-9-]+\.)?[a-z0-9-]+\.ghe\.com$/.test(h)) return true;
+  const ghes = /^([^/]+)\/_services\/token/i.exec(issuer)?.[1]?.toLowerCase();
+  return ghes !== undefined && (h === ghes || h.endsWith(`.${ghes}`) || ghes.endsWith(`.${h}`));
+}
+
+/**
+ * The nearest folder above `dir` (up to the git root) that has `.github/workflows`, when `dir` itself
+ * has none: someone scanning `.github/` or a subfolder of the repository by mistake.
+ */
+async function workflowRootAbove(dir: string): Promise<string | null> {
+  const has = async (d: string, name: string) => {
+    try {
+      await stat(join(d, name));
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (await has(dir, ".github/workflows")) return null;
+  let d = dir;
+  for (let i = 0; i < 20; i++) {
+    const up = resolve(d, "..");
+    if (up === d) return null;
+    d = up;
+    if (await has(d, ".github/workflows")) return d;
+    if (await has(d, ".git")) return null;
+  }
+  return null;
 }

@@ -91,19 +91,25 @@ describe("rolecall explain (built binary)", () => {
     });
   });
 
-  it("an absent claim is absent: no aud makes the aud condition fail", () => {
-    const r = rolecall([
-      "explain",
-      "--policy",
-      EXAMPLE,
-      "--claim",
-      SUB("ref:refs/heads/main"),
-      "--format",
-      "json",
-    ]);
-    expect(r.code).toBe(1);
-    const aud = JSON.parse(r.stdout).statements[0].conditions[0];
-    expect(aud).toMatchObject({ claim: { name: "aud", state: "absent" }, outcome: false });
+  it("a missing aud gets the action's default, sts.amazonaws.com, and says so; other absent claims stay absent", () => {
+    const args = ["explain", "--policy", EXAMPLE, "--claim", SUB("ref:refs/heads/main")];
+    const json = rolecall([...args, "--format", "json"]);
+    expect(json.code).toBe(0);
+    const doc = JSON.parse(json.stdout);
+    expect(doc.statements[0].conditions[0]).toMatchObject({
+      claim: { name: "aud", state: "value", value: "sts.amazonaws.com" },
+      outcome: true,
+    });
+    expect(doc.claims.environment).toBeUndefined();
+    expect(doc.notes.join("\n")).toContain("aud not given: using sts.amazonaws.com");
+    const text = rolecall(args);
+    expect(text.stdout).toMatch(
+      /note: aud not given: using sts\.amazonaws\.com, the audience aws-actions\/configure-aws-credentials asks for by default/,
+    );
+    // A different audience given explicitly is evaluated as given.
+    const other = rolecall([...args, "--claim", "aud=other", "--format", "json"]);
+    expect(other.code).toBe(1);
+    expect(JSON.parse(other.stdout).notes).toEqual([]);
   });
 
   it("reads the URL-encoded document IAM returns, from stdin", () => {

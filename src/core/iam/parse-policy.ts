@@ -119,8 +119,16 @@ export function parseTrustPolicy(input: string): ParsePolicyResult {
           inner.policy.origin = "get-role";
           inner.policy.decoded = true;
           inner.policy.embeddedAt = doc.value.span;
+          return { policy: inner.policy, diagnostics: [...diagnostics, ...inner.diagnostics] };
         }
-        return { policy: inner.policy, diagnostics: [...diagnostics, ...inner.diagnostics] };
+        // Unreadable: no decoded policy to point into, so locate each problem at the string in the file.
+        const at = doc.value.span;
+        const outer = inner.diagnostics.map((d) => ({
+          ...d,
+          message: `In the AssumeRolePolicyDocument string (decoded, at line ${d.span.start.line}, column ${d.span.start.column} of the decoded text): ${d.message}`,
+          span: at,
+        }));
+        return { policy: null, diagnostics: [...diagnostics, ...outer] };
       }
       root = doc.value;
       base = doc.value.pointer;

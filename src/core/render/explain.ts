@@ -7,6 +7,7 @@ import type { TrustPolicy } from "../iam/policy-model.js";
 import type { Tri } from "../iam/tri.js";
 import type { PolicyFinding } from "../rules/rule.js";
 import type { Span } from "../span.js";
+import { proseLines, safeProse, safeText } from "./scan-text.js";
 import { plainStyle, type Style } from "./style.js";
 
 /** Everything `rolecall explain` reports, ready to render. */
@@ -21,6 +22,32 @@ export interface ExplainReport {
   evaluation: Evaluation;
   findings: PolicyFinding[];
   diagnostics: PolicyDiagnostic[];
+  /** How the claims were chosen (a defaulted `aud`, a derived subject's alternatives). */
+  notes?: string[];
+  /** Why the claims may not be what GitHub mints (claims that cannot come from one token, key typos). */
+  warnings?: string[];
+}
+
+/** Longest policy or claim value shown whole in the text trace; longer ones are cut. */
+export const MAX_SHOWN_VALUE = 200;
+
+/** A value for the text trace: cut when long, quoted, control characters escaped. */
+function q(v: string): string {
+  return (
+    safeText(JSON.stringify(v.length > MAX_SHOWN_VALUE ? `${v.slice(0, MAX_SHOWN_VALUE)}…` : v)) +
+    (v.length > MAX_SHOWN_VALUE ? ` (${v.length} characters)` : "")
+  );
+}
+
+/** A value shown bare (no quotes), cut and escaped the same way. */
+function bare(v: string): string {
+  return safeProse(v);
+}
+
+/** Values of a condition, at most 20 of them shown. */
+function valuesText(values: readonly string[]): string {
+  const shown = values.slice(0, 20).map(q).join(", ");
+  return values.length > 20 ? `${shown}, … and ${values.length - 20} more` : shown;
 }
 
 export type ExplainDecision = "allow" | "deny" | "indeterminate";
@@ -34,8 +61,8 @@ export function explainDecision(r: ExplainReport): ExplainDecision {
 
 function location(r: ExplainReport, span: Span): string {
   return r.policy.decoded
-    ? `${r.file} (decoded policy) ${span.start.line}:${span.start.column}`
-    : `${r.file}:${span.start.line}:${span.start.column}`;
+    ? `${safeText(r.file)} (decoded policy) ${span.start.line}:${span.start.column}`
+    : `${safeText(r.file)}:${span.start.line}:${span.start.column}`;
 }
 
 const triJson = (t: Tri) => t;
@@ -143,6 +170,8 @@ export function renderExplainJson(r: ExplainReport): unknown {
       ...at(f.location.span),
       fix: f.fix,
     })),
+    notes: r.notes ?? [],
+    warnings: r.warnings ?? [],
     diagnostics: r.diagnostics.map((d) => ({
       code: d.code,
       severity: d.severity,
@@ -175,17 +204,22 @@ export function renderExplainText(r: ExplainReport, st: Style = plainStyle): str
   const out: string[] = [];
   const decision = explainDecision(r);
   const role = r.roleArn ? ` for ${r.roleArn}` : "";
-  out.push(`${st.bold("rolecall explain")}: ${r.file}${role}`);
-  out.push(`issuer: ${r.issuer}`);
+  out.push(`${st.bold("rolecall explain")}: ${safeText(r.file)}${bare(role)}`);
+  out.push(`issuer: ${safeText(r.issuer)}`);
   const named = Object.entries(r.claims);
   out.push("claims:");
   for (const [k, v] of named) {
     out.push(
-      `  ${k} = ${describeClaim(v, r.pattern && v.kind === "pattern" ? { [v.variable]: `(${r.pattern.description})` } : undefined)}`,
+      `  ${safeText(k)} = ${bare(describeClaim(v, r.pattern && v.kind === "pattern" ? { [v.variable]: `(${r.pattern.description})` } : undefined))}`,
     );
   }
   out.push("  (every other claim absent)");
+  for (const n of r.notes ?? []) out.push(`note: ${bare(n)}`);
   out.push("");
+  if ((r.warnings ?? []).length > 0) {
+    for (const w of r.warnings ?? []) out.push(`${st.yellow(st.bold("warning:"))} ${safeText(w)}`);
+    out.push("");
+  }
   const head =
     decision === "allow"
       ? st.green(st.bold("ALLOW"))
@@ -201,33 +235,35 @@ export function renderExplainText(r: ExplainReport, st: Style = plainStyle): str
           )
         : st.yellow(st.bold("INDETERMINATE"));
   out.push(`Decision: ${head}`);
-  for (const reason of r.pattern ? r.pattern.result.reasons : r.evaluation.reasons) out.push(`  ${reason}`);
+  for (const reason of r.pattern ? r.pattern.result.reasons : r.evaluation.reasons)
+    out.push(`  ${bare(reason)}`);
   if (r.pattern) {
     const p = r.pattern.result;
-    if (p.admittedExample !== null) out.push(`  admitted, e.g.: ${p.admittedExample}`);
-    if (p.deniedExample !== null) out.push(`  denied, e.g.:   ${p.deniedExample}`);
+    if (p.admittedExample !== null) out.push(`  admitted, e.g.: ${bare(p.admittedExample)}`);
+    if (p.deniedExample !== null) out.push(`  denied, e.g.:   ${bare(p.deniedExample)}`);
   }
   out.push("");
 
   if (r.pattern) {
     for (const s of r.pattern.result.statements) {
       out.push(
-        `${mark(s.coverage, st)} Statement ${s.index}${s.sid ? ` "${s.sid}"` : ""} ${s.effect ?? "(invalid Effect)"}: applies to ${s.coverage} of the values  ${st.dim(location(r, s.span))}`,
+        `${mark(s.coverage, st)} Statement ${s.index}${s.sid ? ` ${q(s.sid)}` : ""} ${s.effect ?? "(invalid Effect)"}: applies to ${s.coverage} of the values  ${st.dim(location(r, s.span))}`,
       );
       out.push(
-        `    ${mark(s.principal.outcome, st)} Principal ${principalText(r, s.index)}${s.principal.note ? `: ${s.principal.note}` : ""}`,
+        `    ${mark(s.principal.outcome, st)} Principal ${principalText(r, s.index)}${s.principal.note ? `: ${bare(s.principal.note)}` : ""}`,
       );
       out.push(
-        `    ${mark(s.action.outcome, st)} Action ${actionText(r, s.index)}${s.action.note ? `: ${s.action.note}` : ""}`,
+        `    ${mark(s.action.outcome, st)} Action ${actionText(r, s.index)}${s.action.note ? `: ${bare(s.action.note)}` : ""}`,
       );
       for (const c of s.conditions) {
         out.push(
-          `    ${mark(c.coverage, st)} ${c.operator} ${c.key}: ${c.coverage}  ${st.dim(location(r, c.span))}`,
+          `    ${mark(c.coverage, st)} ${bare(c.operator)} ${bare(c.key)}: ${c.coverage}  ${st.dim(location(r, c.span))}`,
         );
-        out.push(`        policy: ${c.values.map((v) => JSON.stringify(v)).join(", ")}`);
-        if (c.satisfiedBy !== null && c.coverage !== "all") out.push(`        passes for ${c.satisfiedBy}`);
-        if (c.failedBy !== null && c.coverage !== "none") out.push(`        fails for  ${c.failedBy}`);
-        if (c.note) out.push(`        ${st.dim(c.note)}`);
+        out.push(`        policy: ${valuesText(c.values)}`);
+        if (c.satisfiedBy !== null && c.coverage !== "all")
+          out.push(`        passes for ${bare(c.satisfiedBy)}`);
+        if (c.failedBy !== null && c.coverage !== "none") out.push(`        fails for  ${bare(c.failedBy)}`);
+        if (c.note) out.push(`        ${st.dim(bare(c.note))}`);
       }
       out.push("");
     }
@@ -236,39 +272,53 @@ export function renderExplainText(r: ExplainReport, st: Style = plainStyle): str
       const verb =
         s.applies === true ? "applies" : s.applies === false ? "does not apply" : "may or may not apply";
       out.push(
-        `${mark(s.applies, st)} Statement ${s.index}${s.sid ? ` "${s.sid}"` : ""} ${s.effect ?? "(invalid Effect)"}: ${verb}  ${st.dim(location(r, s.span))}`,
+        `${mark(s.applies, st)} Statement ${s.index}${s.sid ? ` ${q(s.sid)}` : ""} ${s.effect ?? "(invalid Effect)"}: ${verb}  ${st.dim(location(r, s.span))}`,
       );
       out.push(
-        `    ${mark(s.principal.outcome, st)} Principal ${principalText(r, s.index)}${s.principal.note ? `: ${s.principal.note}` : ""}`,
+        `    ${mark(s.principal.outcome, st)} Principal ${principalText(r, s.index)}${s.principal.note ? `: ${bare(s.principal.note)}` : ""}`,
       );
       out.push(
-        `    ${mark(s.action.outcome, st)} Action ${actionText(r, s.index)}${s.action.note ? `: ${s.action.note}` : ""}`,
+        `    ${mark(s.action.outcome, st)} Action ${actionText(r, s.index)}${s.action.note ? `: ${bare(s.action.note)}` : ""}`,
       );
       for (const c of s.conditions) {
-        out.push(`    ${mark(c.outcome, st)} ${c.operator} ${c.key}  ${st.dim(location(r, c.span))}`);
-        out.push(`        policy: ${c.values.map((v) => JSON.stringify(v)).join(", ")}`);
+        out.push(
+          `    ${mark(c.outcome, st)} ${bare(c.operator)} ${bare(c.key)}  ${st.dim(location(r, c.span))}`,
+        );
+        out.push(`        policy: ${valuesText(c.values)}`);
         const token =
           c.claimValue.kind === "value"
-            ? JSON.stringify(c.claimValue.value)
+            ? q(c.claimValue.value)
             : c.claimValue.kind === "absent"
               ? "(absent)"
               : c.claimValue.kind === "unknown"
-                ? `(unknown: ${c.claimValue.reason})`
+                ? `(unknown: ${bare(c.claimValue.reason)})`
                 : "(a set of values)";
         out.push(`        token:  ${token}`);
         if (c.decidingValue !== null && c.values.length > 1)
-          out.push(`        matched ${JSON.stringify(c.decidingValue)}`);
+          out.push(`        matched ${q(c.decidingValue)}`);
         if (c.outcome === false && c.claimValue.kind === "value" && c.values.length > 0) {
           const claim = c.claimValue.value;
-          const nearest = [...c.values].sort((a, b) => divergence(b, claim) - divergence(a, claim))[0]!;
-          const at = divergence(nearest, claim);
+          // One pass: the value sharing the longest prefix with the token (the first of equals).
+          let nearest = c.values[0]!;
+          let at = divergence(nearest, claim);
+          for (const v of c.values) {
+            const d = divergence(v, claim);
+            if (d > at) {
+              nearest = v;
+              at = d;
+            }
+          }
           if (at > 0 && !c.operator.includes("Not")) {
-            out.push(
-              `        nearest value ${JSON.stringify(nearest)} differs from the token at character ${at + 1}:`,
-            );
-            out.push(`          policy: ${nearest}`);
-            out.push(`          token:  ${claim}`);
-            out.push(`                  ${" ".repeat(at)}^`);
+            out.push(`        nearest value ${q(nearest)} differs from the token at character ${at + 1}:`);
+            if (
+              at < MAX_SHOWN_VALUE &&
+              nearest.length <= MAX_SHOWN_VALUE &&
+              claim.length <= MAX_SHOWN_VALUE
+            ) {
+              out.push(`          policy: ${safeText(nearest)}`);
+              out.push(`          token:  ${safeText(claim)}`);
+              out.push(`                  ${" ".repeat(safeText(claim.slice(0, at)).length)}^`);
+            }
           }
         }
         if (
@@ -277,9 +327,9 @@ export function renderExplainText(r: ExplainReport, st: Style = plainStyle): str
           c.claimValue.kind === "value" &&
           !c.operator.includes("Not")
         ) {
-          out.push(`        to admit this token, add ${JSON.stringify(c.claimValue.value)} to these values`);
+          out.push(`        to admit this token, add ${q(c.claimValue.value)} to these values`);
         }
-        if (c.note) out.push(`        ${st.dim(c.note)}`);
+        if (c.note) out.push(`        ${st.dim(bare(c.note))}`);
       }
       out.push("");
     }
@@ -289,7 +339,7 @@ export function renderExplainText(r: ExplainReport, st: Style = plainStyle): str
     out.push(st.bold("Policy problems"));
     for (const d of r.diagnostics) {
       out.push(
-        `  ${d.severity === "error" ? st.red("error") : st.yellow("warning")} ${location(r, d.span)} ${d.message}`,
+        `  ${d.severity === "error" ? st.red("error") : st.yellow("warning")} ${location(r, d.span)} ${bare(d.message)}`,
       );
     }
     out.push("");
@@ -304,8 +354,10 @@ export function renderExplainText(r: ExplainReport, st: Style = plainStyle): str
             ? st.yellow(f.severity)
             : f.severity;
       out.push(`  ${sev} ${st.cyan(f.rule)} ${location(r, f.location.span)}`);
-      out.push(`    ${f.message}`);
-      out.push(`    fix: ${f.fix}`);
+      out.push(`    ${safeProse(f.message)}`);
+      const [first = "", ...rest] = proseLines(f.fix);
+      out.push(`    fix: ${first}`);
+      for (const l of rest) out.push(l === "" ? "" : `      ${l}`);
     }
   } else {
     out.push("No findings about the policy.");
@@ -322,14 +374,16 @@ function principalText(r: ExplainReport, index: number): string {
   if (!p) return "";
   if (p.everyone) return '"*"';
   const all = [
-    ...p.federated.map((f) => `Federated ${f.value}`),
-    ...p.aws.map((a) => `AWS ${a.value}`),
-    ...p.service.map((s) => `Service ${s.value}`),
+    ...p.federated.map((f) => `Federated ${bare(f.value)}`),
+    ...p.aws.map((a) => `AWS ${bare(a.value)}`),
+    ...p.service.map((s) => `Service ${bare(s.value)}`),
   ];
   return all.join(", ");
 }
 
 function actionText(r: ExplainReport, index: number): string {
   const a = statementOf(r, index)?.action;
-  return a ? `${a.kind === "NotAction" ? "NotAction " : ""}${a.values.map((v) => v.value).join(", ")}` : "";
+  return a
+    ? `${a.kind === "NotAction" ? "NotAction " : ""}${a.values.map((v) => bare(v.value)).join(", ")}`
+    : "";
 }

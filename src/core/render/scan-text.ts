@@ -8,6 +8,7 @@ import type {
   ScanResult,
 } from "../engine/scan-types.js";
 import { SEVERITIES, type Severity } from "../rules/rule.js";
+import { LineIndex } from "../span.js";
 import { renderScanJson } from "./scan-json.js";
 import type { Style } from "./style.js";
 
@@ -17,7 +18,78 @@ export interface ScanTextOptions {
   style: Style;
   /** The text of a repository file, or null when it is not at hand (then no excerpt is shown). */
   source(file: string): string | null;
+  /** Findings only, one line each, then the summary (for CI logs); default false. */
+  summary?: boolean;
 }
+
+/** C0 and C1 controls, DEL, and the invisible direction marks, overrides and separators. */
+const CONTROL_CLASS = String.raw`\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069`;
+const CONTROL = new RegExp(`[${CONTROL_CLASS}\\n]`, "g");
+const CONTROL_KEEP_NEWLINE = new RegExp(`[${CONTROL_CLASS}]`, "g");
+
+const escapeChar = (c: string): string => {
+  const code = c.charCodeAt(0);
+  if (c === "\n") return "\\n";
+  if (c === "\r") return "\\r";
+  return code < 0x100
+    ? `\\x${code.toString(16).padStart(2, "0")}`
+    : `\\u${code.toString(16).padStart(4, "0")}`;
+};
+
+/**
+ * Text from a repository or a policy made safe for a terminal or CI log: control characters (C0 and
+ * C1, DEL, ESC), line and paragraph separators and bidirectional overrides are written as visible
+ * escapes (`\x1b`, `\n`, `\u202e`), so no input can move the cursor, recolour, retitle the terminal or
+ * forge a line of the report. Tabs are kept. Linear.
+ */
+export function safeText(s: string): string {
+  return s.replace(CONTROL, escapeChar);
+}
+
+/** Runs of more than this many non-space characters in prose are cut (a 1 MB Sid in a message). */
+export const MAX_RUN = 200;
+
+/**
+ * Prose (a message, a reason) made safe and bounded: {@link safeText}, with every run of more than
+ * {@link MAX_RUN} non-space characters cut to its start and its length. Linear.
+ */
+export function safeProse(s: string): string {
+  return safeText(
+    s.length <= MAX_RUN
+      ? s
+      : s.replace(/\S{201,}/g, (run) => `${run.slice(0, MAX_RUN)}… (${run.length} characters)`),
+  );
+}
+
+/** {@link safeText} keeping line breaks, for text that is several lines by design (fixes). */
+export function safeLines(s: string): string[] {
+  const cut =
+    s.length <= MAX_RUN
+      ? s
+      : s.replace(/\S{201,}/g, (run) => `${run.slice(0, MAX_RUN)}… (${run.length} characters)`);
+  return cut.replace(CONTROL_KEEP_NEWLINE, escapeChar).split("\n");
+}
+
+/**
+ * Markdown prose (a fix, a message) as terminal lines: fenced code blocks lose their fences and are
+ * indented instead, so no ``` reaches the terminal; every line is {@link safeLines}-escaped.
+ */
+export function proseLines(text: string): string[] {
+  const out: string[] = [];
+  let inFence = false;
+  for (const line of safeLines(text)) {
+    if (/^\s*(```|~~~)/.test(line)) {
+      inFence = !inFence;
+      continue;
+    }
+    out.push(inFence ? `    ${line}` : line);
+  }
+  while (out.length > 0 && out[out.length - 1]!.trim() === "") out.pop();
+  return out;
+}
+
+/** Characters of a source line shown around a finding's column (longer lines are cut with "…"). */
+export const EXCERPT_WIDTH = 160;
 
 const DECISIONS: readonly ContextDecision[] = [
   "allow",
@@ -90,8 +162,8 @@ function table(
 }
 
 function renderAssumption(a: Assumption, st: Style, out: string[]): void {
-  const role = a.role !== null ? st.bold(a.role) : st.yellow("a role rolecall could not resolve");
-  out.push(`  job ${st.bold(a.job)} assumes ${role}  ${st.dim(`(line ${a.line}:${a.column})`)}`);
+  const role = a.role !== null ? st.bold(safeText(a.role)) : st.yellow("a role rolecall could not resolve");
+  out.push(`  job ${st.bold(safeText(a.job))} assumes ${role}  ${st.dim(`(line ${a.line}:${a.column})`)}`);
   if (a.contexts.length === 0) {
     out.push(`    ${st.dim("no run context reaches this job")}`);
     return;
@@ -107,13 +179,13 @@ function renderAssumption(a: Assumption, st: Style, out: string[]): void {
     ...(withCaller ? ["caller"] : []),
   ];
   const cells = (c: RunContextResult) => [
-    c.event,
-    c.ref ?? "-",
-    c.environment ?? "-",
+    safeText(c.event),
+    safeText(c.ref ?? "-"),
+    safeText(c.environment ?? "-"),
     c.fork ? "yes" : "no",
-    subText(c.sub),
+    safeText(subText(c.sub)),
     c.decision,
-    ...(withCaller ? [c.caller ?? "-"] : []),
+    ...(withCaller ? [safeText(c.caller ?? "-")] : []),
   ];
   const decisionCol = 5;
   const t = table(header, a.contexts.map(cells), (row, col, s) =>
@@ -123,35 +195,47 @@ function renderAssumption(a: Assumption, st: Style, out: string[]): void {
   a.contexts.forEach((c, i) => {
     out.push(`    ${t.rows[i]}`);
     if (c.decision !== "allow" && c.reason !== "")
-      out.push(`      ↳ ${paintDecision(c.decision, c.decision, st)}: ${c.reason}`);
+      out.push(`      ↳ ${paintDecision(c.decision, c.decision, st)}: ${safeProse(c.reason)}`);
   });
 }
 
-/** The source line with a caret run under the finding's columns. */
-function excerpt(f: Finding, text: string, st: Style): string[] {
-  const lines = text.split("\n");
-  const raw = lines[f.line - 1];
-  if (raw === undefined) return [];
-  const src = raw.replace(/\r$/, "");
+/**
+ * The source line with a caret run under the finding's columns. A long line is cut to a window of
+ * {@link EXCERPT_WIDTH} characters around the columns, so the output stays linear in the input.
+ */
+function excerpt(f: Finding, lines: LineIndex, st: Style): string[] {
+  const src = lines.lineText(f.line);
+  if (f.line < 1 || (src === "" && f.line > 1 && lines.position(lines.text.length).line < f.line)) return [];
   const start = Math.max(1, f.column);
   if (start > src.length + 1) return [];
   const end =
     f.endLine === f.line && f.endColumn > start ? Math.min(f.endColumn, src.length + 1) : src.length + 1;
-  const width = Math.max(1, end - start);
+  let from = 0;
+  let to = src.length;
+  if (src.length > EXCERPT_WIDTH) {
+    from = Math.max(0, Math.min(start - 1 - 40, src.length - EXCERPT_WIDTH));
+    to = Math.min(src.length, from + EXCERPT_WIDTH);
+  }
+  const before = safeText(src.slice(from, start - 1));
+  const marked = safeText(src.slice(start - 1, Math.max(start - 1, Math.min(end - 1, to))));
+  const after = safeText(src.slice(Math.max(start - 1, Math.min(end - 1, to)), to));
+  const open = from > 0 ? "…" : "";
+  const close = to < src.length ? "…" : "";
   // Keep tabs so the caret lines up however the terminal expands them.
-  const lead = src.slice(0, start - 1).replace(/[^\t]/g, " ");
+  const lead = `${open}${before}`.replace(/[^\t]/g, " ");
+  const width = Math.max(1, marked.length);
   const gutter = String(f.line);
   return [
-    `      ${st.dim(`${gutter} |`)} ${src}`,
+    `      ${st.dim(`${gutter} |`)} ${open}${before}${marked}${after}${close}`,
     `      ${st.dim(`${" ".repeat(gutter.length)} |`)} ${lead}${paintSeverity(f.severity, "^".repeat(width), st)}`,
   ];
 }
 
 function relatedText(r: RelatedLocation): string {
-  let where = r.file;
+  let where = safeText(r.file);
   if (r.line !== null) where += `:${r.line}${r.column !== null ? `:${r.column}` : ""}`;
-  if (r.pointer !== undefined && r.pointer !== "") where += ` (${r.pointer})`;
-  return r.message !== "" ? `${where}: ${r.message}` : where;
+  if (r.pointer !== undefined && r.pointer !== "") where += ` (${safeText(r.pointer)})`;
+  return r.message !== "" ? `${where}: ${safeProse(r.message)}` : where;
 }
 
 /** A suggested policy as indented, pretty JSON (as given when it is not valid JSON). */
@@ -162,24 +246,34 @@ function policyLines(json: string): string[] {
   } catch {
     // shown as given
   }
-  return pretty.split("\n").map((l) => `        ${l}`);
+  return safeLines(pretty).map((l) => `        ${l}`);
 }
 
-function renderFinding(f: Finding, opts: ScanTextOptions, out: string[], shownPolicies: Set<string>): void {
+function renderFinding(
+  f: Finding,
+  opts: ScanTextOptions,
+  out: string[],
+  shownPolicies: Set<string>,
+  lines: (file: string) => LineIndex | null,
+): void {
   const st = opts.style;
   out.push(
-    `    ${paintSeverity(f.severity, f.severity, st)} ${st.cyan(f.rule)} ${st.bold(`${f.file}:${f.line}:${f.column}`)}`,
+    `    ${paintSeverity(f.severity, f.severity, st)} ${st.cyan(f.rule)} ${st.bold(`${safeText(f.file)}:${f.line}:${f.column}`)}`,
   );
-  out.push(`      ${f.message}`);
-  const text = opts.source(f.file);
-  if (text !== null) out.push(...excerpt(f, text, st));
+  out.push(`      ${safeProse(f.message)}`);
+  const index = lines(f.file);
+  if (index !== null) out.push(...excerpt(f, index, st));
   for (const r of f.related) out.push(`      related: ${relatedText(r)}`);
-  if (f.fix !== null) out.push(`      ${st.green("fix:")} ${f.fix}`);
+  if (f.fix !== null) {
+    const [first = "", ...rest] = proseLines(f.fix);
+    out.push(`      ${st.green("fix:")} ${first}`);
+    for (const l of rest) out.push(l === "" ? "" : `        ${l}`);
+  }
   if (f.suggestedPolicy !== undefined) {
     // The same suggestion for a role is printed once; later findings point back at it.
     const key = `${f.role ?? ""}\n${f.suggestedPolicy.json}`;
     if (shownPolicies.has(key)) {
-      out.push(`      suggested trust policy for ${f.role ?? "this role"}: as above`);
+      out.push(`      suggested trust policy for ${safeText(f.role ?? "this role")}: as above`);
     } else {
       shownPolicies.add(key);
       out.push(`      suggested trust policy ${st.dim("(Terraform form in --format json)")}:`);
@@ -240,10 +334,22 @@ export function renderScanText(result: ScanResult, opts: ScanTextOptions): strin
   const repo = doc.repository;
   const out: string[] = [];
 
-  out.push(`${st.bold("rolecall scan")}: ${repo.fullName ?? "(repository unknown)"}`);
-  out.push(`  default branch  ${repo.defaultBranch}`);
-  out.push(`  subject format  ${subjectFormat(repo)}`);
-  out.push(`  issuer          ${repo.issuer}`);
+  const indexes = new Map<string, LineIndex | null>();
+  const lines = (file: string) => {
+    let index = indexes.get(file);
+    if (index === undefined) {
+      const text = opts.source(file);
+      index = text === null ? null : new LineIndex(text);
+      indexes.set(file, index);
+    }
+    return index;
+  };
+  if (opts.summary) return summaryText(doc, st);
+
+  out.push(`${st.bold("rolecall scan")}: ${safeText(repo.fullName ?? "(repository unknown)")}`);
+  out.push(`  default branch  ${safeText(repo.defaultBranch)}`);
+  out.push(`  subject format  ${safeText(subjectFormat(repo))}`);
+  out.push(`  issuer          ${safeText(repo.issuer)}`);
   out.push("");
 
   const groups = groupByFileAndJob(doc);
@@ -253,20 +359,27 @@ export function renderScanText(result: ScanResult, opts: ScanTextOptions): strin
     out.push("");
   }
   for (const [file, jobs] of groups) {
-    out.push(st.bold(file));
+    out.push(st.bold(safeText(file)));
     for (const g of jobs) {
       for (const a of g.assumptions) renderAssumption(a, st, out);
       if (g.assumptions.length === 0) {
-        out.push(g.job !== null ? `  job ${st.bold(g.job)}` : `  ${st.dim("not tied to a job")}`);
+        out.push(g.job !== null ? `  job ${st.bold(safeText(g.job))}` : `  ${st.dim("not tied to a job")}`);
       }
       g.findings.forEach((f, i) => {
         if (i > 0 || g.assumptions.length > 0) out.push("");
-        renderFinding(f, opts, out, shownPolicies);
+        renderFinding(f, opts, out, shownPolicies, lines);
       });
       out.push("");
     }
   }
 
+  out.push(...summaryLines(doc, st));
+  return `${out.join("\n")}\n`;
+}
+
+/** The closing lines: decisions per run context, findings per severity, completeness and what is missing. */
+function summaryLines(doc: ScanResult, st: Style): string[] {
+  const out: string[] = [];
   const contexts = doc.assumptions.flatMap((a) => a.contexts);
   if (contexts.length > 0) {
     const byDecision = DECISIONS.map((d) => [d, contexts.filter((c) => c.decision === d).length] as const)
@@ -285,7 +398,27 @@ export function renderScanText(result: ScanResult, opts: ScanTextOptions): strin
     : st.yellow(st.bold(`INCOMPLETE (${plural(doc.incomplete.length, "item")} could not be read)`));
   out.push(`Summary: ${counts.join(", ")} · ${state}`);
   for (const item of doc.incomplete) {
-    out.push(`  - ${item.subject}: ${item.reason} ${st.dim(`[${item.rule}]`)}`);
+    out.push(`  - ${safeProse(item.subject)}: ${safeProse(item.reason)} ${st.dim(`[${item.rule}]`)}`);
   }
+  return out;
+}
+
+/**
+ * `--summary`: one line per finding (severity, rule, file:line:column, message), most severe
+ * first, then the summary lines. No tables, excerpts or suggested policies: for CI logs.
+ */
+function summaryText(doc: ScanResult, st: Style): string {
+  const out: string[] = [];
+  const order = (s: Severity) => SEVERITIES.indexOf(s);
+  const findings = doc.findings
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => order(a.f.severity) - order(b.f.severity) || a.i - b.i)
+    .map(({ f }) => f);
+  for (const f of findings)
+    out.push(
+      `${paintSeverity(f.severity, f.severity, st)} ${st.cyan(f.rule)} ${st.bold(`${safeText(f.file)}:${f.line}:${f.column}`)} ${safeProse(f.message)}`,
+    );
+  if (findings.length > 0) out.push("");
+  out.push(...summaryLines(doc, st));
   return `${out.join("\n")}\n`;
 }
