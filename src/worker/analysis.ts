@@ -3,7 +3,7 @@ import type { RoleSource } from "../core/engine/analysis-types.js";
 import type { ScanResult } from "../core/engine/scan-types.js";
 import type { AnalysisInput, AnalysisOutput, BranchFact } from "./analysis-task.js";
 import { workerEntryUrl } from "./entry-url.js";
-import { type BudgetKind, type PoolStats, WorkerPool } from "./pool.js";
+import { type BudgetKind, defaultWallMs, type PoolStats, WorkerPool } from "./pool.js";
 
 /** How the App's analysis pool is sized and what each scan may spend. */
 export interface AnalysisSettings {
@@ -129,7 +129,7 @@ export async function runAnalysis(
         out.exceeded === "memory"
           ? `more than ${pool.budget.memoryMb ?? "the allowed"} MB of memory`
           : out.exceeded === "wall"
-            ? `more than ${seconds(3 * budgetMs)} of wall-clock time`
+            ? `more than ${seconds(pool.budget.wallMs ?? defaultWallMs(budgetMs))} of wall-clock time`
             : `more than ${seconds(budgetMs)} of CPU time`;
       return {
         ok: false,

@@ -8,6 +8,11 @@ export interface Budget {
   cpuMs: number;
   /** The worker's V8 heap (`resourceLimits.maxOldGenerationSizeMb`); null: Node's default. */
   memoryMb: number | null;
+  /**
+   * Wall-clock time a task may take, in ms. Default: a backstop of three times the CPU budget, at
+   * least one minute more than it (a scan starved of CPU on a busy machine is not stopped for that).
+   */
+  wallMs?: number;
 }
 
 export interface PoolOptions {
@@ -23,7 +28,7 @@ export interface PoolOptions {
   workerData?: unknown;
 }
 
-/** Why a task was stopped: its CPU time, its memory, or (a backstop) three times its CPU budget in wall time. */
+/** Why a task was stopped: its CPU time, its memory, or its wall-clock time. */
 export type BudgetKind = "cpu" | "memory" | "wall";
 
 export type TaskOutcome<O> =
@@ -54,7 +59,12 @@ export interface RunOptions {
   tenant?: string;
   /** CPU budget of this task (default the pool's): a scan of several rounds passes what is left. */
   cpuMs?: number;
+  /** Wall-clock limit of this task (default the pool's). */
+  wallMs?: number;
 }
+
+/** The wall-clock limit that goes with a CPU budget when none is given. */
+export const defaultWallMs = (cpuMs: number) => Math.max(3 * cpuMs, cpuMs + 60_000);
 
 export interface PoolStats {
   size: number;
@@ -69,6 +79,7 @@ interface Pending {
   input: unknown;
   tenant: string;
   cpuMs: number;
+  wallMs: number;
   enqueuedAt: number;
   resolve: (o: TaskOutcome<unknown>) => void;
   reject: (e: Error) => void;
@@ -120,7 +131,10 @@ export class WorkerPool<I, O> {
   constructor(options: PoolOptions) {
     if (!(options.size >= 1)) throw new Error("a worker pool needs at least one worker");
     this.#opts = {
-      pollMs: Math.min(250, Math.max(25, Math.round(options.budget.cpuMs / 10))),
+      pollMs: Math.min(
+        250,
+        Math.max(25, Math.round(Math.min(options.budget.cpuMs, options.budget.wallMs ?? Infinity) / 10)),
+      ),
       workerData: null,
       ...options,
     };
@@ -135,10 +149,12 @@ export class WorkerPool<I, O> {
       return Promise.resolve({ ok: false, kind: "overloaded", queued: this.#queued });
     return new Promise((resolve, reject) => {
       const tenant = options.tenant ?? "";
+      const cpuMs = options.cpuMs ?? this.#opts.budget.cpuMs;
       const p: Pending = {
         input,
         tenant,
-        cpuMs: options.cpuMs ?? this.#opts.budget.cpuMs,
+        cpuMs,
+        wallMs: options.wallMs ?? this.#opts.budget.wallMs ?? defaultWallMs(cpuMs),
         enqueuedAt: performance.now(),
         resolve: resolve as (o: TaskOutcome<unknown>) => void,
         reject,
@@ -305,7 +321,7 @@ export class WorkerPool<I, O> {
       const job = slot.job;
       if (!job || job.checking) continue;
       const wall = now - job.startedAt;
-      if (wall > 3 * job.cpuMs) {
+      if (wall > job.wallMs) {
         this.#stop(slot, "wall");
         continue;
       }
