@@ -140,29 +140,38 @@ describe("analysis budget", () => {
     const app = await listen(clock, `codertocat=${ACCOUNT};octo-org=444455556666`);
     const iam = new IamFake();
 
-    // Baseline: the ordinary pull request on its own, and /ping on an idle server.
-    const first = ordinaryPull("d6fde92930d4715a2b49857d24b940956b26d2d3");
-    const ghFirst = mockScan(new GitHubFake(first.world), {
-      files: Object.entries(first.workflows).map(([p, t]) =>
-        pullFile(first.world, p, addedPatch(t), "added"),
-      ),
-      workflows: first.workflows,
-      review: true,
-    });
+    // Baseline: the ordinary pull request on its own (after one warm-up scan), and /ping on an idle server.
     iam.getRole(
-      first.role,
+      ordinaryPull("0").role,
       trustPolicy("444455556666", ["repo:octo-org/octo-repo:environment:production"]),
-      2,
+      3,
     );
+    const ordinaryScan = async (headSha: string, token: boolean) => {
+      clock.ms += 6 * 60_000; // past the role cache: every ordinary scan reads IAM, as in production's first
+      const pull = ordinaryPull(headSha);
+      const gh = mockScan(new GitHubFake(pull.world), {
+        files: Object.entries(pull.workflows).map(([p, t]) =>
+          pullFile(pull.world, p, addedPatch(t), "added"),
+        ),
+        workflows: pull.workflows,
+        review: true,
+        token,
+      });
+      const t = performance.now();
+      const res = await app.deliver(pull.payload);
+      const answeredMs = performance.now() - t;
+      await res.text();
+      await timeUntil(() => gh.done(), 10_000);
+      const ms = performance.now() - t;
+      expectDone(gh);
+      expect(gh.completed().conclusion).toBe("success");
+      return { ms, answeredMs };
+    };
+    await ordinaryScan("d6fde92930d4715a2b49857d24b940956b26d2d3", true);
+    const baseline = await ordinaryScan("1b2c3d4e5f60718293a4b5c6d7e8f90123456789", false);
+    const baselineMs = baseline.ms;
     const idlePings: number[] = [];
     for (let i = 0; i < 5; i++) idlePings.push(await app.ping());
-    const t0 = performance.now();
-    const firstRes = await app.deliver(first.payload);
-    await firstRes.text();
-    await timeUntil(() => ghFirst.done(), 10_000);
-    const baselineMs = performance.now() - t0;
-    expectDone(ghFirst);
-    expect(ghFirst.completed().conclusion).toBe("success");
     global.gc?.();
     const rssBefore = process.memoryUsage().rss;
 
@@ -197,24 +206,9 @@ describe("analysis budget", () => {
         await new Promise((r) => setTimeout(r, 20));
       }
     })();
-    clock.ms += 6 * 60_000; // past the role cache: the ordinary scan reads IAM again, as the first did
-    const second = ordinaryPull("0a1b2c3d4e5f60718293a4b5c6d7e8f901234567");
-    const ghSecond = mockScan(new GitHubFake(second.world), {
-      files: Object.entries(second.workflows).map(([p, t]) =>
-        pullFile(second.world, p, addedPatch(t), "added"),
-      ),
-      workflows: second.workflows,
-      review: true,
-      token: false,
-    });
-    const t1 = performance.now();
-    const secondRes = await app.deliver(second.payload);
-    const secondAnswerMs = performance.now() - t1;
-    await secondRes.text();
-    await timeUntil(() => ghSecond.done(), 10_000);
-    const concurrentMs = performance.now() - t1;
-    expectDone(ghSecond);
-    expect(ghSecond.completed().conclusion).toBe("success");
+    const during = await ordinaryScan("0a1b2c3d4e5f60718293a4b5c6d7e8f901234567", false);
+    const concurrentMs = during.ms;
+    const secondAnswerMs = during.answeredMs;
     // The ordinary scan finished while the slow one was still being analysed.
     expect(ghSlow.checkRunUpdates).toEqual([]);
 
@@ -250,9 +244,13 @@ describe("analysis budget", () => {
         `RSS before ${mb(rssBefore)} MB, peak ${mb(rssPeak)} MB, after the stop ${mb(rssAfter)} MB`,
       ].join("\n"),
     );
-    // Normal times: an event loop blocked by the analysis would show at least the whole budget (1 s) here.
-    expect(worst).toBeLessThan(BUDGET_MS / 4);
-    expect(concurrentMs).toBeLessThan(Math.max(4 * baselineMs, BUDGET_MS / 2));
+    // Normal times: an event loop blocked by the analysis would show at least the whole budget (1 s)
+    // in every figure (several seconds on a busy machine), and the ordinary scan would end after the
+    // slow one, not before it (asserted above). The slow scan's worker takes one core away from the
+    // rest, so the ordinary scan may be a few times slower on a 2-core machine, not blocked.
+    expect(worst).toBeLessThan(BUDGET_MS / 2);
+    expect(concurrentMs).toBeLessThan(5 * baselineMs);
+    expect(concurrentMs).toBeLessThan(slowMs);
     expect(pings.length).toBeGreaterThan(10);
     // Back to the baseline: within 64 MB of it (the allocator may keep some freed pages).
     expect(mb(rssAfter)).toBeLessThan(mb(rssBefore) + 64);
