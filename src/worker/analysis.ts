@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import type { RoleSource } from "../core/engine/analysis-types.js";
 import type { ScanResult } from "../core/engine/scan-types.js";
+import { code } from "../core/render/check-run.js";
 import type { AnalysisInput, AnalysisOutput, BranchFact } from "./analysis-task.js";
 import { workerEntryUrl } from "./entry-url.js";
 import { type BudgetKind, defaultWallMs, type PoolStats, WorkerPool } from "./pool.js";
@@ -90,9 +91,20 @@ const STAGES: Record<string, string> = {
   checking: "checking branch and environment protection",
 };
 
-/** What was being analysed, for the budget message: the stage and the files. */
+/** A path from the pull request as Markdown: control characters replaced, in a code span. */
+const shownPath = (p: string) =>
+  code(
+    [...p]
+      .map((c) => {
+        const n = c.codePointAt(0)!;
+        return n < 0x20 || (n >= 0x7f && n <= 0x9f) ? "\ufffd" : c;
+      })
+      .join(""),
+  );
+
+/** What was being analysed, for the budget message (Markdown): the stage and the files. */
 export function describeAnalysis(input: AnalysisInput, stage: string | null): string {
-  const paths = input.files.map((f) => f.path);
+  const paths = input.files.map((f) => shownPath(f.path));
   const shown = paths.slice(0, 5).join(", ") + (paths.length > 5 ? `, and ${paths.length - 5} more` : "");
   const kb = Math.ceil(input.files.reduce((n, f) => n + f.text.length, 0) / 1024);
   const doing = (stage && STAGES[stage]) ?? "analysing";

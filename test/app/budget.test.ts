@@ -223,7 +223,7 @@ describe("analysis budget", () => {
     expect(slow.conclusion).toBe("failure");
     expect(slow.output?.title).toBe("rolecall stopped: analysis budget exceeded");
     expect(slow.output?.summary).toContain(
-      "rolecall stopped analysing this pull request: it exceeded the analysis budget (more than 1 s of CPU time while reading the workflows and working out their runs, in 1 file of Codertocat/Hello-World, 5 KB: .github/workflows/deploy.yml)",
+      "rolecall stopped analysing this pull request: it exceeded the analysis budget (more than 1 s of CPU time while reading the workflows and working out their runs, in 1 file of Codertocat/Hello-World, 5 KB: `.github/workflows/deploy.yml`)",
     );
     expect(slow.output?.summary).toContain("Nothing was verified, so this check fails.");
     expect(sharedAnalysisPool().stats()).toMatchObject({ stopped: 1, busy: 0, queued: 0 });

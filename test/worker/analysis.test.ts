@@ -11,6 +11,7 @@ import type { RoleSource } from "../../src/core/engine/analysis-types.js";
 import {
   type AnalysisFacts,
   createAnalysisPool,
+  describeAnalysis,
   readAnalysisSettings,
   runAnalysis,
 } from "../../src/worker/analysis.js";
@@ -160,7 +161,7 @@ describe("analysis in the pool", () => {
         ok: false,
         kind: "budget",
         exceeded: "cpu",
-        reason: `rolecall stopped analysing this pull request: it exceeded the analysis budget (more than 0.3 s of CPU time while reading the workflows and working out their runs, in 1 file of octo-org/octo-repo, ${Math.ceil(slow.length / 1024)} KB: ${files[0]!.path})`,
+        reason: `rolecall stopped analysing this pull request: it exceeded the analysis budget (more than 0.3 s of CPU time while reading the workflows and working out their runs, in 1 file of octo-org/octo-repo, ${Math.ceil(slow.length / 1024)} KB: \`${files[0]!.path}\`)`,
       });
     } finally {
       await small.close();
@@ -192,6 +193,18 @@ describe("analysis settings", () => {
     );
     expect(() => readAnalysisSettings({ ROLECALL_ANALYSIS_MEMORY_MB: "16" })).toThrow(
       "ROLECALL_ANALYSIS_MEMORY_MB",
+    );
+  });
+});
+
+describe("the budget message", () => {
+  it("shows the pull request's paths in code spans, with control characters replaced", () => {
+    const text = describeAnalysis(
+      input({ files: [{ path: ".github/workflows/a\u001b[31m`x`.yml", text: "on: push\n" }] }),
+      "planning",
+    );
+    expect(text).toBe(
+      "reading the workflows and working out their runs, in 1 file of octo-org/octo-repo, 1 KB: `` .github/workflows/a\ufffd[31m`x`.yml ``",
     );
   });
 });
