@@ -1,8 +1,6 @@
 import type { GhResult, GitHubPublisher, GitHubReader } from "../adapters/github/index.js";
-import { parseConfig, type RolecallConfig } from "../core/config/config.js";
 import type { RoleSource } from "../core/engine/analysis-types.js";
 import type { ScanFile } from "../core/engine/plan.js";
-import type { ConfigProblem } from "../core/engine/scan.js";
 import { parseTrustPolicy } from "../core/iam/index.js";
 import { renderCheckRun, renderNoChanges, renderScanError } from "../core/render/check-run.js";
 import { commentableLines } from "../core/render/diff.js";
@@ -181,24 +179,18 @@ export async function runScanJob(job: ScanJob, deps: ScanDeps): Promise<ScanOutc
       for (const [path, text] of actionFiles.data) if (text !== null) files.push({ path, text });
     if (actionFiles && !actionFiles.ok)
       incomplete.push(permissionNote(actionFiles, "Local actions") ?? actionFiles.reason);
-    const configProblems: ConfigProblem[] = [];
-    let config: RolecallConfig = {};
+    // The configuration's texts; they are parsed in the analysis worker (a pull request's own
+    // .github/rolecall.yml is input like its workflows: it can be costly to read).
+    let inForce: { path: string; text: string } | null = null;
     if (defaultConfig.ok) {
       for (const path of CONFIG_PATHS) {
         const text = defaultConfig.data.get(path);
         if (text === null || text === undefined) continue;
-        const parsed = parseConfig(text, path);
-        config = parsed.config;
-        configProblems.push(
-          ...parsed.problems.map((p) => ({ ...p, message: `${p.message} (default branch)` })),
-        );
+        inForce = { path, text };
         break;
       }
     } else incomplete.push(permissionNote(defaultConfig, "The configuration") ?? defaultConfig.reason);
-    if (configChanged && headConfig?.ok) {
-      const text = headConfig.data.get(configChanged.path);
-      if (text) configProblems.push(...parseConfig(text, configChanged.path).problems);
-    }
+    const changedText = configChanged && headConfig?.ok ? headConfig.data.get(configChanged.path) : null;
 
     // 3–5. Plan, fetch, analyse. The pure analysis runs in the analysis pool's worker threads
     // (src/worker), never on this event loop, within the scan's CPU and memory budget; between its
@@ -217,8 +209,12 @@ export async function runScanJob(job: ScanJob, deps: ScanDeps): Promise<ScanOutc
           issuer: deps.issuer,
           repositoryId: String(repo.id),
         },
-        config,
-        configProblems,
+        config: {},
+        configProblems: [],
+        configFiles: {
+          inForce,
+          changed: configChanged && changedText ? { path: configChanged.path, text: changedText } : null,
+        },
         incomplete,
         subject: `${job.owner}/${job.repo}`,
         roles: null,
@@ -314,7 +310,7 @@ export async function runScanJob(job: ScanJob, deps: ScanDeps): Promise<ScanOutc
       });
       return { kind: "failed", reason: analysis.reason };
     }
-    const result = analysis.result;
+    const { result, config } = analysis;
 
     // 6. Render (pure).
     const failOn = config["fail-on"] ?? "high";

@@ -1,4 +1,4 @@
-import type { RolecallConfig } from "../core/config/config.js";
+import { parseConfig, type RolecallConfig } from "../core/config/config.js";
 import type { RoleSource } from "../core/engine/analysis-types.js";
 import { planScan, type ScanFile } from "../core/engine/plan.js";
 import { roleMapFrom } from "../core/engine/role-map.js";
@@ -22,6 +22,15 @@ export interface AnalysisInput {
   /** The configuration in force (the default branch's), and the problems found reading it. */
   config: RolecallConfig;
   configProblems: ConfigProblem[];
+  /**
+   * Or the configuration files' texts, read here: the one in force (the default branch's, whose
+   * problems are marked "(default branch)") replaces `config`, and the pull request's version when
+   * it changes it, validated only. Its problems come after `configProblems`.
+   */
+  configFiles?: {
+    inForce: { path: string; text: string } | null;
+    changed: { path: string; text: string } | null;
+  };
   /** What could not be read before the analysis (each reason names the permission), about `subject`. */
   incomplete: string[];
   subject: string;
@@ -36,7 +45,8 @@ export interface AnalysisInput {
 export type AnalysisOutput =
   | { kind: "needs-roles"; roleArns: string[] }
   | { kind: "needs-branches"; branches: string[] }
-  | { kind: "done"; result: ScanResult };
+  /** `config`: the configuration in force, as read (for rendering: fail-on, review). */
+  | { kind: "done"; result: ScanResult; config: RolecallConfig };
 
 /**
  * One scan's analysis, pure: plan → analyse → rules → the finished result, as far as the facts in
@@ -44,7 +54,21 @@ export type AnalysisOutput =
  * it calls is a change here only.
  */
 export function analyse(input: AnalysisInput, progress: (stage: string) => void = () => {}): AnalysisOutput {
-  const { files, config } = input;
+  const { files } = input;
+  progress("configuration");
+  let config = input.config;
+  const configProblems = [...input.configProblems];
+  if (input.configFiles) {
+    const { inForce, changed } = input.configFiles;
+    if (inForce) {
+      const parsed = parseConfig(inForce.text, inForce.path);
+      config = parsed.config;
+      configProblems.push(
+        ...parsed.problems.map((p) => ({ ...p, message: `${p.message} (default branch)` })),
+      );
+    }
+    if (changed) configProblems.push(...parseConfig(changed.text, changed.path).problems);
+  }
   progress("planning");
   const environmentsRead = Array.isArray(input.environments) ? input.environments : null;
   const plan = planScan({
@@ -62,7 +86,7 @@ export function analyse(input: AnalysisInput, progress: (stage: string) => void 
     plan,
     (arn) => roles.get(arn),
     { workflow: workflowRules, context: contextRules },
-    { sources, configProblems: input.configProblems },
+    { sources, configProblems },
   );
   const branches = new Set<string>();
   for (const a of model.assumptions)
@@ -110,7 +134,7 @@ export function analyse(input: AnalysisInput, progress: (stage: string) => void 
     result.incomplete.push({ subject: input.subject, reason, rule: "config-invalid" });
   applyIgnores(result, config);
   result.complete = result.incomplete.length === 0;
-  return { kind: "done", result };
+  return { kind: "done", result, config };
 }
 
 /** `ignore.rules` and `ignore.paths` of the configuration. */

@@ -1,4 +1,5 @@
 import { availableParallelism } from "node:os";
+import type { RolecallConfig } from "../core/config/config.js";
 import type { RoleSource } from "../core/engine/analysis-types.js";
 import type { ScanResult } from "../core/engine/scan-types.js";
 import { code } from "../core/render/check-run.js";
@@ -76,7 +77,7 @@ export interface AnalysisFacts {
 }
 
 export type AnalysisRun =
-  | { ok: true; result: ScanResult; cpuMs: number | null; rounds: number }
+  | { ok: true; result: ScanResult; config: RolecallConfig; cpuMs: number | null; rounds: number }
   | {
       ok: false;
       kind: "budget" | "overloaded";
@@ -86,6 +87,7 @@ export type AnalysisRun =
     };
 
 const STAGES: Record<string, string> = {
+  configuration: "reading rolecall's configuration",
   planning: "reading the workflows and working out their runs",
   analysing: "evaluating the roles' trust policies for every run",
   checking: "checking branch and environment protection",
@@ -104,9 +106,11 @@ const shownPath = (p: string) =>
 
 /** What was being analysed, for the budget message (Markdown): the stage and the files. */
 export function describeAnalysis(input: AnalysisInput, stage: string | null): string {
-  const paths = input.files.map((f) => shownPath(f.path));
+  const configs = [input.configFiles?.inForce, input.configFiles?.changed].filter((c) => !!c);
+  const read = stage === "configuration" && configs.length > 0 ? configs : input.files;
+  const paths = read.map((f) => shownPath(f.path));
   const shown = paths.slice(0, 5).join(", ") + (paths.length > 5 ? `, and ${paths.length - 5} more` : "");
-  const kb = Math.ceil(input.files.reduce((n, f) => n + f.text.length, 0) / 1024);
+  const kb = Math.ceil(read.reduce((n, f) => n + f.text.length, 0) / 1024);
   const doing = (stage && STAGES[stage]) ?? "analysing";
   return `${doing}, in ${paths.length} file${paths.length === 1 ? "" : "s"} of ${input.subject}, ${kb} KB: ${shown}`;
 }
@@ -152,7 +156,8 @@ export async function runAnalysis(
     }
     spent += out.cpuMs ?? out.taskMs;
     const v = out.value;
-    if (v.kind === "done") return { ok: true, result: v.result, cpuMs: spent, rounds: round };
+    if (v.kind === "done")
+      return { ok: true, result: v.result, config: v.config, cpuMs: spent, rounds: round };
     if (v.kind === "needs-roles") {
       const read = await facts.roles(v.roleArns);
       const roles = new Map<string, RoleSource>();

@@ -255,4 +255,41 @@ describe("analysis budget", () => {
     // Back to the baseline: within 64 MB of it (the allocator may keep some freed pages).
     expect(mb(rssAfter)).toBeLessThan(mb(rssBefore) + 64);
   }, 120_000);
+
+  it("a pull request's own .github/rolecall.yml is read in the worker too: a costly one is stopped by the budget", async () => {
+    unmatched.start();
+    const clock = new Clock();
+    const app = await listen(clock, `codertocat=${ACCOUNT}`);
+    const stoppedBefore = sharedAnalysisPool().stats().stopped;
+    // 20,000 top-level keys: about 80 s of reading on this machine when it ran on the event loop.
+    const config = Array.from({ length: 20_000 }, (_, i) => `key${i}: 1`).join("\n");
+    const payload = pullRequestEvent("opened");
+    const world = worldOfPull(payload);
+    const gh = new GitHubFake(world)
+      .token()
+      .createCheckRun()
+      .pullFiles([pullFile(world, ".github/rolecall.yml", addedPatch(config), "added")])
+      .repository()
+      .oidc()
+      .workflows({ [DEPLOY_PATH]: DEPLOY_YML })
+      .files(world.defaultBranch, {})
+      .files(world.headSha, { ".github/rolecall.yml": config })
+      .environments()
+      .updateCheckRun();
+    const t0 = performance.now();
+    const res = await app.deliver(payload);
+    await res.text();
+    await timeUntil(() => gh.done(), 80_000);
+    expect(await app.ping()).toBeLessThan(1_000);
+    expectDone(gh);
+    expect(unmatched.seen).toEqual([]);
+    const done = gh.completed();
+    expect(done.conclusion).toBe("failure");
+    expect(done.output?.summary).toContain(
+      `rolecall stopped analysing this pull request: it exceeded the analysis budget (more than 1 s of CPU time while reading rolecall's configuration, in 1 file of Codertocat/Hello-World, ${Math.ceil(config.length / 1024)} KB: \`.github/rolecall.yml\`)`,
+    );
+    expect(sharedAnalysisPool().stats().stopped).toBe(stoppedBefore + 1);
+    app.reader.destroy();
+    console.info(`costly configuration stopped and reported after ${(performance.now() - t0).toFixed(0)} ms`);
+  }, 120_000);
 });
