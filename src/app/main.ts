@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { run } from "probot";
 import { createRoleReader, validateReaderRoleTemplate } from "../adapters/aws/index.js";
+import { readAnalysisSettings, sharedAnalysisPool } from "../worker/analysis.js";
 import { rolecallApp } from "./app.js";
 import { createRoleAccess } from "./aws-access.js";
 import { createLogger } from "./http/logger.js";
@@ -34,6 +35,8 @@ try {
     ? validateReaderRoleTemplate(config.readerRoleTemplate)
     : undefined;
   if (problem) throw new Error(`ROLECALL_READER_ROLE_TEMPLATE: ${problem}`);
+  // The analysis pool (ROLECALL_ANALYSIS_*): checked and started before the first delivery.
+  sharedAnalysisPool(readAnalysisSettings(process.env));
 } catch (e) {
   refuse((e as Error).message);
 }

@@ -1,22 +1,12 @@
 import type { GhResult, GitHubPublisher, GitHubReader } from "../adapters/github/index.js";
-import { parseConfig, type RolecallConfig } from "../core/config/config.js";
 import type { RoleSource } from "../core/engine/analysis-types.js";
-import { planScan, type ScanFile } from "../core/engine/plan.js";
-import { roleMapFrom } from "../core/engine/role-map.js";
-import { type ConfigProblem, runScan } from "../core/engine/scan.js";
-import type { Finding, ScanResult } from "../core/engine/scan-types.js";
+import type { ScanFile } from "../core/engine/plan.js";
 import { parseTrustPolicy } from "../core/iam/index.js";
-import { githubFilterToLang } from "../core/lang/index.js";
 import { renderCheckRun, renderNoChanges, renderScanError } from "../core/render/check-run.js";
 import { commentableLines } from "../core/render/diff.js";
 import { parseMarker, parseMarkers, planReview } from "../core/render/review.js";
-import {
-  allRuleMeta,
-  checkUnprotectedRefs,
-  contextRules,
-  type RuleMeta,
-  workflowRules,
-} from "../core/rules/index.js";
+import { allRuleMeta, type RuleMeta } from "../core/rules/index.js";
+import { runAnalysis, sharedAnalysisPool } from "../worker/analysis.js";
 import type { RoleAccess } from "./aws-access.js";
 
 /** One scan the App runs: a pull request's head commit. */
@@ -189,132 +179,138 @@ export async function runScanJob(job: ScanJob, deps: ScanDeps): Promise<ScanOutc
       for (const [path, text] of actionFiles.data) if (text !== null) files.push({ path, text });
     if (actionFiles && !actionFiles.ok)
       incomplete.push(permissionNote(actionFiles, "Local actions") ?? actionFiles.reason);
-    const configProblems: ConfigProblem[] = [];
-    let config: RolecallConfig = {};
+    // The configuration's texts; they are parsed in the analysis worker (a pull request's own
+    // .github/rolecall.yml is input like its workflows: it can be costly to read).
+    let inForce: { path: string; text: string } | null = null;
     if (defaultConfig.ok) {
       for (const path of CONFIG_PATHS) {
         const text = defaultConfig.data.get(path);
         if (text === null || text === undefined) continue;
-        const parsed = parseConfig(text, path);
-        config = parsed.config;
-        configProblems.push(
-          ...parsed.problems.map((p) => ({ ...p, message: `${p.message} (default branch)` })),
-        );
+        inForce = { path, text };
         break;
       }
     } else incomplete.push(permissionNote(defaultConfig, "The configuration") ?? defaultConfig.reason);
-    if (configChanged && headConfig?.ok) {
-      const text = headConfig.data.get(configChanged.path);
-      if (text) configProblems.push(...parseConfig(text, configChanged.path).problems);
-    }
+    const changedText = configChanged && headConfig?.ok ? headConfig.data.get(configChanged.path) : null;
 
-    // 3. Plan: what the workflows need (pure).
-    const plan = planScan({
-      files,
-      repo: {
-        fullName: repo.fullName,
-        defaultBranch: repo.defaultBranch,
-        subPrefix,
-        subTemplate,
-        issuer: deps.issuer,
-        repositoryId: String(repo.id),
-        environments: environments.ok ? environments.data.map((e) => e.name) : null,
+    // 3–5. Plan, fetch, analyse. The pure analysis runs in the analysis pool's worker threads
+    // (src/worker), never on this event loop, within the scan's CPU and memory budget; between its
+    // rounds the roles (inside the tenancy boundary, cache bypassed on a rescan) and the branch
+    // protection it asks for are read here.
+    const sources = new Map(files.map((f) => [f.path, String(f.text)]));
+    const analysis = await runAnalysis(
+      sharedAnalysisPool(),
+      {
+        files,
+        repo: {
+          fullName: repo.fullName,
+          defaultBranch: repo.defaultBranch,
+          subPrefix,
+          subTemplate,
+          issuer: deps.issuer,
+          repositoryId: String(repo.id),
+        },
+        config: {},
+        configProblems: [],
+        configFiles: {
+          inForce,
+          changed: configChanged && changedText ? { path: configChanged.path, text: changedText } : null,
+        },
+        incomplete,
+        subject: `${job.owner}/${job.repo}`,
+        roles: null,
+        environments: environments.ok
+          ? environments.data.map((e) => ({ name: e.name, protected: e.protected }))
+          : {
+              unreadable: permissionNote(environments, "Environment protection rules") ?? environments.reason,
+            },
+        branches: null,
       },
-      roleMap: config.roles ? roleMapFrom(config.roles) : null,
-    });
-
-    // 4. Fetch: the roles, concurrently, inside the tenancy boundary (cache bypassed on a rescan).
-    const roleSources = new Map<string, RoleSource>();
-    await Promise.all(
-      plan.roleArns.map(async (arn) => {
-        if (!deps.roles) {
-          roleSources.set(arn, {
-            kind: "unreadable",
-            arn,
-            code: "error",
-            reason: "this rolecall installation has no AWS access configured",
-          });
-          return;
-        }
-        const r = await deps.roles.getRole(job.owner, arn, { fresh: job.trigger !== "pull_request" });
-        if (r.kind === "found") {
-          const { policy } = parseTrustPolicy(r.policyText);
-          roleSources.set(
-            arn,
-            policy
-              ? {
-                  kind: "found",
-                  arn,
-                  policy: {
-                    ...policy,
-                    role: { arn, name: r.roleName, maxSessionDuration: r.maxSessionDuration },
-                  },
-                  file: arn,
-                  maxSessionDuration: r.maxSessionDuration,
-                }
-              : {
+      {
+        roles: async (arns) => {
+          const roleSources = new Map<string, RoleSource>();
+          await Promise.all(
+            arns.map(async (arn) => {
+              if (!deps.roles) {
+                roleSources.set(arn, {
                   kind: "unreadable",
                   arn,
-                  code: "invalid-policy",
-                  reason: "IAM returned a trust policy rolecall cannot read",
-                },
+                  code: "error",
+                  reason: "this rolecall installation has no AWS access configured",
+                });
+                return;
+              }
+              const r = await deps.roles.getRole(job.owner, arn, { fresh: job.trigger !== "pull_request" });
+              if (r.kind === "found") {
+                const { policy } = parseTrustPolicy(r.policyText);
+                roleSources.set(
+                  arn,
+                  policy
+                    ? {
+                        kind: "found",
+                        arn,
+                        policy: {
+                          ...policy,
+                          role: { arn, name: r.roleName, maxSessionDuration: r.maxSessionDuration },
+                        },
+                        file: arn,
+                        maxSessionDuration: r.maxSessionDuration,
+                      }
+                    : {
+                        kind: "unreadable",
+                        arn,
+                        code: "invalid-policy",
+                        reason: "IAM returned a trust policy rolecall cannot read",
+                      },
+                );
+              } else {
+                const code =
+                  r.kind === "not-found"
+                    ? "not-found"
+                    : r.kind === "access-denied"
+                      ? "access-denied"
+                      : "error";
+                roleSources.set(arn, { kind: "unreadable", arn, code, reason: r.message });
+              }
+            }),
           );
-        } else {
-          const code =
-            r.kind === "not-found" ? "not-found" : r.kind === "access-denied" ? "access-denied" : "error";
-          roleSources.set(arn, { kind: "unreadable", arn, code, reason: r.message });
-        }
-      }),
+          return roleSources;
+        },
+        branches: async (names) => {
+          const protections = await Promise.all(names.map((b) => reader.branchProtected(b)));
+          return new Map(
+            names.map((b, i) => {
+              const p = protections[i]!;
+              return [
+                b,
+                p.ok
+                  ? { protected: p.data }
+                  : { unreadable: permissionNote(p, `Protection of branch ${b}`) ?? p.reason },
+              ];
+            }),
+          );
+        },
+      },
+      { tenant: job.owner },
     );
-
-    // 5. Analyze (pure), plus protection of what the roles trust (needs the GitHub API).
-    const sources = new Map(files.map((f) => [f.path, String(f.text)]));
-    const { result, model } = runScan(
-      plan,
-      (arn) => roleSources.get(arn),
-      { workflow: workflowRules, context: contextRules },
-      { sources, configProblems },
-    );
-    const branches = new Set<string>();
-    for (const a of model.assumptions)
-      for (const c of a.contexts)
-        if (
-          c.decision === "allow" &&
-          !c.environment &&
-          c.trigger.ref.kind === "value" &&
-          c.trigger.ref.value.startsWith("refs/heads/")
-        )
-          branches.add(c.trigger.ref.value.slice("refs/heads/".length));
-    const protections = await Promise.all([...branches].map((b) => reader.branchProtected(b)));
-    const branchFacts = new Map(
-      [...branches].map((b, i) => [b, protections[i]?.ok ? protections[i].data : null]),
-    );
-    // Environment names are case-insensitive on GitHub.
-    const envFacts = new Map(
-      environments.ok ? environments.data.map((e) => [e.name.toLowerCase(), e.protected]) : [],
-    );
-    // Protection that could not be read leaves trust-unprotected-ref unchecked: the scan is incomplete.
-    const envsUsed = model.assumptions.some((a) =>
-      a.contexts.some((c) => c.decision === "allow" && c.environment),
-    );
-    if (!environments.ok && envsUsed)
-      incomplete.push(permissionNote(environments, "Environment protection rules") ?? environments.reason);
-    [...branches].forEach((b, i) => {
-      const p = protections[i];
-      if (p && !p.ok) incomplete.push(permissionNote(p, `Protection of branch ${b}`) ?? p.reason);
-    });
-    result.findings.push(
-      ...checkUnprotectedRefs(model, {
-        branch: (b) => branchFacts.get(b) ?? null,
-        environment: (e) => (environments.ok ? (envFacts.get(e.toLowerCase()) ?? false) : null),
-        declaredProtected: new Set((config.environments?.protected ?? []).map((e) => e.toLowerCase())),
-      }),
-    );
-    // GitHub reads that failed: the scan could not check everything (the reason names the permission).
-    for (const reason of incomplete)
-      result.incomplete.push({ subject: `${job.owner}/${job.repo}`, reason, rule: "config-invalid" });
-    applyIgnores(result, config);
-    result.complete = result.incomplete.length === 0;
+    if (!analysis.ok) {
+      // Past the budget (or with every worker busy and the queue full) nothing was verified: fail closed.
+      log.warn({ kind: analysis.kind, exceeded: analysis.exceeded }, "analysis stopped");
+      await finish("failure", {
+        title:
+          analysis.kind === "budget"
+            ? "rolecall stopped: analysis budget exceeded"
+            : "rolecall is overloaded",
+        summary: [
+          `⛔ **${analysis.reason}.**`,
+          "",
+          analysis.kind === "budget"
+            ? "Nothing was verified, so this check fails. A very long branch or path filter, or a very large workflow, can cost this much: simplify it, or ask whoever runs rolecall to raise the budget (ROLECALL_ANALYSIS_CPU_SECONDS, ROLECALL_ANALYSIS_MEMORY_MB). Comment `/rolecall rescan` to try again."
+            : "Nothing was verified, so this check fails. Comment `/rolecall rescan` or re-run the check from the Checks tab.",
+        ].join("\n"),
+      });
+      return { kind: "failed", reason: analysis.reason };
+    }
+    const { result, config } = analysis;
 
     // 6. Render (pure).
     const failOn = config["fail-on"] ?? "high";
@@ -407,20 +403,5 @@ export async function runScanJob(job: ScanJob, deps: ScanDeps): Promise<ScanOutc
 
 /** A failure the user can act on (a missing permission, a repository that cannot be read). */
 class ScanError extends Error {}
-
-/** `ignore.rules` and `ignore.paths` of the configuration. */
-function applyIgnores(result: ScanResult, config: RolecallConfig): void {
-  const rules = new Set(config.ignore?.rules ?? []);
-  const paths = (config.ignore?.paths ?? []).flatMap((p) => {
-    try {
-      return [githubFilterToLang(p)];
-    } catch {
-      return []; // an invalid pattern ignores nothing
-    }
-  });
-  result.findings = result.findings.filter(
-    (f: Finding) => !rules.has(f.rule) && !paths.some((l) => l.has(f.file)),
-  );
-}
 
 export type { RuleMeta };

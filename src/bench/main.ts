@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { benchApp } from "./app-bench.js";
 import { corpusDir } from "./corpus-dir.js";
 import { benchPolicies } from "./policy-bench.js";
+import { benchWorkerHop } from "./worker-bench.js";
 import { benchWorkflows } from "./workflow-bench.js";
 
 // npm run bench: speed ratios measured in one run over the corpus in test/corpus.
@@ -46,6 +47,22 @@ for (const x of w.worst)
     `    ${x.ratio.toFixed(1)}x ${x.file} (${x.parseUs.toFixed(0)} µs → ${x.scanUs.toFixed(0)} µs)`,
   );
 console.log(`  peak memory during the run: rss ${mb(w.peakRss)}, heapUsed ${mb(w.peakHeapUsed)}`);
+
+const h = await benchWorkerHop(corpus);
+console.log("");
+console.log("The App's analysis in a worker thread (src/worker: the thread hop per scan, next to the scan)");
+console.log(
+  `  ${h.repos} corpus repositories × ${h.rounds} rounds, one warm worker reused (started in ${h.startMs.toFixed(0)} ms)`,
+);
+console.log(
+  `  scan on the calling thread: p50 ${h.inThread.p50.toFixed(2)} ms, p95 ${h.inThread.p95.toFixed(2)} ms; in the worker, round trip: p50 ${h.roundTrip.p50.toFixed(2)} ms, p95 ${h.roundTrip.p95.toFixed(2)} ms (the task itself: p50 ${h.inWorker.p50.toFixed(2)} ms, p95 ${h.inWorker.p95.toFixed(2)} ms)`,
+);
+console.log(
+  `  the hop (structured clone of inputs and result + messages): p50 ${h.hop.p50.toFixed(2)} ms, p95 ${h.hop.p95.toFixed(2)} ms, max ${h.hop.max.toFixed(2)} ms — ${(100 * h.hopShare).toFixed(0)}% of the scans' own time in sum`,
+);
+console.log(
+  `  the App's whole path (up to 3 rounds: roles, branch protection, result; each re-plans): p50 ${h.appPath.p50.toFixed(2)} ms, p95 ${h.appPath.p95.toFixed(2)} ms`,
+);
 
 // The App end to end: imports nock and @octokit/webhooks-examples (devDependencies), so `npm run bench`
 // needs the dev dependencies (the build needs them already).

@@ -1,6 +1,7 @@
 import { lstat, readFile, stat } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { isMainThread } from "node:worker_threads";
 import { createRoleReader, validateReaderRoleTemplate } from "../adapters/aws/index.js";
 import { gitDefaultBranch, gitRemoteRepo, readCheckout } from "../adapters/fs/checkout.js";
 import { readErrorText, readRegularFile, readRoleFiles } from "../adapters/fs/roles-dir.js";
@@ -24,6 +25,7 @@ import {
   type Severity,
   workflowRules,
 } from "../core/rules/index.js";
+import { scanWithTimeout } from "../worker/cli.js";
 import { nearest, parseCliArgs } from "./args.js";
 import { type CliIo, useColor } from "./io.js";
 import { EXIT, UsageError } from "./usage-error.js";
@@ -61,6 +63,8 @@ Output:
                           then the summary; no tables, excerpts or suggested policies
   --fail-on SEVERITY      exit 1 when a finding is at or above it (default: fail-on in
                           .github/rolecall.yml, else high; critical, high, medium, low, info)
+  --timeout SECONDS       stop the scan after SECONDS and report it incomplete (exit 3), as the
+                          App's analysis budget does (default: no limit)
 
 Configuration: DIR/.github/rolecall.yml (fail-on, ignore.rules, ignore.paths, roles) is read when
 present; an invalid file is reported (config-invalid) and makes the scan incomplete.
@@ -86,6 +90,7 @@ function parseScanArgs(argv: string[]) {
     format: { type: "string" },
     "fail-on": { type: "string" },
     summary: { type: "boolean" },
+    timeout: { type: "string" },
     help: { type: "boolean", short: "h" },
   } as const;
   const parsed = parseCliArgs(argv, spec, () =>
@@ -102,6 +107,9 @@ function parseScanArgs(argv: string[]) {
   const failOn = v["fail-on"] as Severity | undefined;
   if (failOn !== undefined && !SEVERITIES.includes(failOn))
     throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(", ")}`);
+  const timeout = v.timeout === undefined ? null : Number(v.timeout);
+  if (timeout !== null && !(timeout > 0 && timeout <= 86_400))
+    throw new UsageError(`--timeout must be a number of seconds, from 0.1 to 86400, not ${v.timeout}`);
   if (v.repo !== undefined && !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(v.repo))
     throw new UsageError(`--repo must be OWNER/NAME, not ${v.repo}`);
   if (v["sub-prefix"] !== undefined && !/^repo:[^/:]+\/[^/:]+$/.test(v["sub-prefix"]))
@@ -158,6 +166,7 @@ function parseScanArgs(argv: string[]) {
     format: format as "text" | "json" | "sarif",
     summary: v.summary === true,
     failOn,
+    timeoutMs: timeout === null ? null : Math.round(timeout * 1000),
   };
 }
 
@@ -168,6 +177,19 @@ export async function runScanCommand(argv: string[], io: CliIo, version: string)
     io.stdout.write(SCAN_HELP);
     return EXIT.ok;
   }
+  // --timeout: the scan runs in a worker thread that is stopped past it (src/worker/cli.ts).
+  if (opts.timeoutMs !== null && isMainThread)
+    return scanWithTimeout(argv, io, version, opts.timeoutMs, {
+      dir: resolve(io.cwd, opts.dir),
+      format: opts.format,
+      repository: {
+        fullName: opts.repo ?? null,
+        defaultBranch: opts.defaultBranch ?? "main",
+        subPrefix: opts.subPrefix,
+        subTemplate: opts.subTemplate,
+        issuer: opts.issuer,
+      },
+    });
   const dir = resolve(io.cwd, opts.dir);
   // Paths are checked before anything runs: a typo is a usage error, not an incomplete scan.
   const dirProblem = await folderProblem(dir);
