@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { benchApp } from "./app-bench.js";
+import { benchHostile } from "./hostile-bench.js";
 import { benchPolicies } from "./policy-bench.js";
 import { benchWorkflows } from "./workflow-bench.js";
 
@@ -46,6 +47,15 @@ for (const x of w.worst)
     `    ${x.ratio.toFixed(1)}x ${x.file} (${x.parseUs.toFixed(0)} µs → ${x.scanUs.toFixed(0)} µs)`,
   );
 console.log(`  peak memory during the run: rss ${mb(w.peakRss)}, heapUsed ${mb(w.peakHeapUsed)}`);
+
+console.log("");
+console.log(
+  "Hostile inputs (issue 7 §7): one cold scan each, as a ratio to yaml.parseDocument of the same file",
+);
+for (const r of benchHostile())
+  console.log(
+    `  ${r.name}, n = ${r.n} (${fmt(r.bytes / 1024)} KB): parse ${r.parseMs.toFixed(1)} ms, scan ${r.scanMs.toFixed(0)} ms = ${r.ratio.toFixed(0)}x${r.growth === null ? "" : `; ${r.growth.toFixed(1)}x the previous size`}${r.complete ? "" : " (incomplete)"}${r.scanMs > 1_000 ? " — over 1 s" : ""}`,
+  );
 
 // The App end to end: imports nock and @octokit/webhooks-examples (devDependencies), so `npm run bench`
 // needs the dev dependencies (the build needs them already).
