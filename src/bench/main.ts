@@ -52,10 +52,11 @@ console.log("");
 console.log(
   "Hostile inputs (issue 7 §7): one cold scan each, as a ratio to yaml.parseDocument of the same file",
 );
-for (const r of benchHostile())
+benchHostile((r) =>
   console.log(
     `  ${r.name}, n = ${r.n} (${fmt(r.bytes / 1024)} KB): parse ${r.parseMs.toFixed(1)} ms, scan ${r.scanMs.toFixed(0)} ms = ${r.ratio.toFixed(0)}x${r.growth === null ? "" : `; ${r.growth.toFixed(1)}x the previous size`}${r.complete ? "" : " (incomplete)"}${r.scanMs > 1_000 ? " — over 1 s" : ""}`,
-  );
+  ),
+);
 
 // The App end to end: imports nock and @octokit/webhooks-examples (devDependencies), so `npm run bench`
 // needs the dev dependencies (the build needs them already).
