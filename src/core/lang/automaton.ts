@@ -229,14 +229,24 @@ export function minimize(d: Dfa, budget: WorkBudget = new WorkBudget("minimize")
     acc[i] = d.accept[q]!;
     def[i] = dense[d.def[q]!]!;
     preds[def[i]!]!.push(i);
-    const sorted = [...d.edges[q]!].sort((x, y) => x[0] - y[0]);
-    budget.spend(sorted.length + 1);
-    codes[i] = sorted.map((e) => e[0]);
-    targets[i] = sorted.map((e) => {
-      const t = dense[e[1]]!;
-      preds[t]!.push(i);
-      return t;
-    });
+    const explicit = d.edges[q]!;
+    budget.spend(explicit.size + 1);
+    const cs: number[] = [];
+    const ts: number[] = [];
+    if (explicit.size === 1) {
+      for (const [c, t] of explicit) {
+        cs.push(c);
+        ts.push(dense[t]!);
+      }
+    } else if (explicit.size > 1) {
+      for (const [c, t] of [...explicit].sort((x, y) => x[0] - y[0])) {
+        cs.push(c);
+        ts.push(dense[t]!);
+      }
+    }
+    for (const t of ts) preds[t]!.push(i);
+    codes[i] = cs;
+    targets[i] = ts;
   }
 
   // Classes: members in an array with each state's position, so a state leaves in O(1).
