@@ -116,3 +116,12 @@ describe("minimize (Hopcroft-style refinement)", () => {
     expect(budget.spent).toBeLessThan(1_000 + 2_100);
   });
 });
+
+describe("isFinite on long chains", () => {
+  it("a 9,000-character literal is finite, and with a star after it is not (no recursion, no fixpoint passes)", () => {
+    const long = "a".repeat(9_000);
+    expect(Lang.literal(long).isFinite()).toBe(true);
+    expect(Lang.fromGithubFilter(`${long}*`).isFinite()).toBe(false);
+    expect(Lang.literal(long).union(Lang.literal("b")).isFinite()).toBe(true);
+  });
+});
