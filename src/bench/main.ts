@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { benchApp } from "./app-bench.js";
 import { corpusDir } from "./corpus-dir.js";
+import { benchHostile } from "./hostile-bench.js";
 import { benchPolicies } from "./policy-bench.js";
 import { benchWorkerHop } from "./worker-bench.js";
 import { benchWorkflows } from "./workflow-bench.js";
@@ -62,6 +63,15 @@ console.log(
 );
 console.log(
   `  the App's whole path (up to 3 rounds: roles, branch protection, result; each re-plans): p50 ${h.appPath.p50.toFixed(2)} ms, p95 ${h.appPath.p95.toFixed(2)} ms`,
+);
+console.log("");
+console.log(
+  "Hostile inputs (issue 7 §7): one cold scan each, as a ratio to yaml.parseDocument of the same file",
+);
+benchHostile((r) =>
+  console.log(
+    `  ${r.name}, n = ${r.n} (${fmt(r.bytes / 1024)} KB): parse ${r.parseMs.toFixed(1)} ms, scan ${r.scanMs.toFixed(0)} ms = ${r.ratio.toFixed(0)}x${r.growth === null ? "" : `; ${r.growth.toFixed(1)}x the previous size`}${r.complete ? "" : " (incomplete)"}${r.scanMs > 1_000 ? " — over 1 s" : ""}`,
+  ),
 );
 
 // The App end to end: imports nock and @octokit/webhooks-examples (devDependencies), so `npm run bench`

@@ -1,9 +1,9 @@
-import { lstat, readFile, stat } from "node:fs/promises";
+import { lstat, stat } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { isMainThread } from "node:worker_threads";
 import { createRoleReader, validateReaderRoleTemplate } from "../adapters/aws/index.js";
-import { gitDefaultBranch, gitRemoteRepo, readCheckout } from "../adapters/fs/checkout.js";
+import { gitDefaultBranch, gitRemoteRepo, readCheckout, readRepoConfig } from "../adapters/fs/checkout.js";
 import { readErrorText, readRegularFile, readRoleFiles } from "../adapters/fs/roles-dir.js";
 import { parseConfig, type RolecallConfig } from "../core/config/config.js";
 import type { RoleSource } from "../core/engine/analysis-types.js";
@@ -219,17 +219,13 @@ export async function runScanCommand(argv: string[], io: CliIo, version: string)
   const configProblems: ConfigProblem[] = [];
   // Repository configuration: .github/rolecall.yml (flags win over it).
   let config: RolecallConfig = {};
-  for (const name of [".github/rolecall.yml", ".github/rolecall.yaml"]) {
-    let text: string | null = null;
-    try {
-      text = await readFile(join(dir, name), "utf8");
-    } catch {
-      continue;
-    }
-    const parsed = parseConfig(text, name);
+  const configFile = await readRepoConfig(dir);
+  if (configFile && "problem" in configFile)
+    configProblems.push({ file: configFile.path, line: 1, column: 1, message: configFile.problem });
+  else if (configFile) {
+    const parsed = parseConfig(configFile.text, configFile.path);
     config = parsed.config;
     configProblems.push(...parsed.problems);
-    break;
   }
   let roleMap: RoleMap | null = config.roles ? roleMapFrom(config.roles) : null;
   if (opts.roleMap) {

@@ -1,4 +1,4 @@
-import { isMap, isSeq, LineCounter, parseDocument } from "yaml";
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import type { ConfigProblem } from "../engine/scan.js";
 
 /** Offset of the deepest node that exists along `path` (the key when the issue is an unknown key). */
@@ -37,12 +37,14 @@ export interface ConfigDocument {
  */
 export function readConfigDocument(text: string, file: string): ConfigDocument {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true });
+  // Duplicate keys are found in one pass below: the library's own check is quadratic per mapping.
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false });
   const at = (offset: number) => lc.linePos(offset);
   const problems: ConfigProblem[] = doc.errors.map((e) => {
     const p = at(e.pos[0]);
     return { file, line: p.line, column: p.col, message: e.message.split("\n")[0]! };
   });
+  if (problems.length === 0) problems.push(...duplicateKeys(doc.contents, at, file));
   if (problems.length > 0) return { doc, at, data: undefined, problems };
   try {
     return { doc, at, data: doc.toJS({ maxAliasCount: 100 }) as unknown, problems };
@@ -50,4 +52,31 @@ export function readConfigDocument(text: string, file: string): ConfigDocument {
     problems.push({ file, line: 1, column: 1, message: (e as Error).message });
     return { doc, at, data: undefined, problems };
   }
+}
+
+/** Every repeated key of every mapping (iteratively, in linear time), located at the repeat. */
+function duplicateKeys(
+  root: unknown,
+  at: (offset: number) => { line: number; col: number },
+  file: string,
+): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isSeq(node)) for (const item of node.items) stack.push(item);
+    else if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        const key = pair.key as { value?: unknown; range?: [number, number, number] } | null;
+        const name = isScalar(key) ? String(key.value) : null;
+        if (name !== null && seen.has(name)) {
+          const p = at(key?.range?.[0] ?? 0);
+          out.push({ file, line: p.line, column: p.col, message: "Map keys must be unique" });
+        } else if (name !== null) seen.add(name);
+        stack.push(pair.value);
+      }
+    }
+  }
+  return out.sort((a, b) => a.line - b.line || a.column - b.column);
 }

@@ -15,6 +15,7 @@ import {
   expandMatrix,
   type Job,
   type MatrixCombination,
+  matrixTooLargeReason,
   type Node,
   parseActionManifest,
   parseWorkflow,
@@ -346,11 +347,12 @@ function credentialSteps(
   return out;
 }
 
-function matrixCombos(job: Job): (MatrixCombination | null)[] {
+function matrixCombos(job: Job): { combos: (MatrixCombination | null)[]; tooLarge?: string } {
   const m = job.strategy?.matrix;
-  if (!m) return [null];
-  const e = expandMatrix(m, 64);
-  return e.kind === "static" && e.combinations.length > 0 ? e.combinations : [null];
+  if (!m) return { combos: [null] };
+  const e = expandMatrix(m); // up to 256 combinations, as GitHub
+  if (e.kind === "too-large") return { combos: [null], tooLarge: matrixTooLargeReason(e) };
+  return { combos: e.kind === "static" && e.combinations.length > 0 ? e.combinations : [null] };
 }
 
 function jobVariants(
@@ -383,10 +385,12 @@ function jobVariants(
             : []),
         ];
   if (passes.length === 0) passes.push({ events: undefined, inputsEmpty: false });
+  const matrix = matrixCombos(job);
   for (const pass of passes)
-    for (const combo of matrixCombos(job)) {
+    for (const combo of matrix.combos) {
       const scope: ResolveScope = {
         matrix: combo,
+        ...(matrix.tooLarge ? { matrixUnknown: matrix.tooLarge } : {}),
         envs: [view.step.env, job.env, wf.env],
         callerWith,
         inputs,

@@ -11,6 +11,8 @@ import { findExpressions } from "../workflow/index.js";
 /** What an expression in a job may read, for one run variant. */
 export interface ResolveScope {
   matrix: MatrixCombination | null;
+  /** Why `matrix` is null when the matrix is static but too large to expand. */
+  matrixUnknown?: string;
   /** `env` maps from innermost (step) to outermost (workflow). */
   envs: (StringMap | undefined)[];
   /** Inputs: `with:` values of a local caller, else the workflow's declared inputs (defaults, choices). */
@@ -99,7 +101,12 @@ function resolveReference(expr: string, scope: ResolveScope, depth: number): Res
   const path = [...m[2]!.matchAll(/\.([A-Za-z0-9_-]+)|\[\s*'([^']*)'\s*\]/g)].map((x) => x[1] ?? x[2]!);
   const unresolved = (reason: string): Resolved[] => [{ ok: false, reason, expression: expr }];
   if (context === "matrix" && path.length === 1) {
-    if (!scope.matrix) return unresolved(`\`${expr}\` comes from a matrix computed at run time`);
+    if (!scope.matrix)
+      return unresolved(
+        scope.matrixUnknown
+          ? `\`${expr}\` is not known: ${scope.matrixUnknown}`
+          : `\`${expr}\` comes from a matrix computed at run time`,
+      );
     const v = matrixText(scope.matrix.get(path[0]!)?.value);
     return v === null
       ? unresolved(`the matrix has no scalar \`${path[0]}\``)

@@ -1,3 +1,4 @@
+import { LangTooComplexError } from "../lang/index.js";
 import type { ContextRule } from "../rules/context-rule.js";
 import {
   configInvalidMeta,
@@ -111,7 +112,19 @@ export function runScan(
     for (const rule of rules.workflow)
       findings.push(...rule.checkWorkflow({ file: w.file, workflow: w.workflow, roleFacts }));
   }
-  for (const rule of rules.context) findings.push(...rule.checkModel(model));
+  for (const rule of rules.context) {
+    // A language too complex to compile exactly stops this rule, never the scan: the scan is incomplete.
+    try {
+      findings.push(...rule.checkModel(model));
+    } catch (e) {
+      if (!(e instanceof LangTooComplexError)) throw e;
+      incomplete.push({
+        subject: rule.meta.id,
+        reason: `the rule could not finish: a language is too complex to analyse exactly (${e.message})`,
+        rule: rule.meta.id,
+      });
+    }
+  }
 
   // A reusable workflow's job capped by its caller's id-token grant: reported at the caller's `uses:`.
   const capped = new Set<string>();

@@ -173,11 +173,13 @@ export function parseTrustPolicy(input: string): ParsePolicyResult {
         diag(
           "invalid-version",
           "error",
-          `Version must be "2012-10-17" or "2008-10-17"; IAM rejects ${JSON.stringify(plainText(versionMember.value))}.`,
+          `Version must be "2012-10-17" or "2008-10-17"; IAM rejects ${JSON.stringify(plainText(versionMember.value))}, so no role can have this policy and rolecall does not evaluate it.`,
           rel(versionMember.value.pointer),
           versionMember.value.span,
         ),
       );
+      // IAM refuses the whole document: nothing in it may be read as letting anyone in.
+      return { policy: null, diagnostics };
     }
   }
 

@@ -1,4 +1,10 @@
-import { GithubFilterParseError, githubFilterToLang, Lang, validRefNameLang } from "../lang/index.js";
+import {
+  GithubFilterParseError,
+  githubFilterToLang,
+  Lang,
+  LangTooComplexError,
+  validRefNameLang,
+} from "../lang/index.js";
 import type { ClaimValue } from "./claims.js";
 import type { PatternRequest } from "./evaluate-pattern.js";
 
@@ -38,9 +44,16 @@ export function patternClaims(
   } catch (e) {
     if (e instanceof GithubFilterParseError)
       return { ok: false, message: `invalid pattern ${base}: ${e.message}` };
+    if (e instanceof LangTooComplexError)
+      return { ok: false, message: `pattern ${base} is too complex to analyse exactly (${e.message})` };
     throw e;
   }
   const m = /^refs\/(heads|tags)\//.exec(base);
-  if (m) domain = domain.intersect(Lang.literal(m[0]).concat(validRefNameLang()));
+  try {
+    if (m) domain = domain.intersect(Lang.literal(m[0]).concat(validRefNameLang()));
+  } catch (e) {
+    if (!(e instanceof LangTooComplexError)) throw e;
+    return { ok: false, message: `pattern ${base} is too complex to analyse exactly (${e.message})` };
+  }
   return { ok: true, claims, variable: { name: "ref", domain, description: base } };
 }

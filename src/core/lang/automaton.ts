@@ -1,5 +1,5 @@
 import { charSetHas } from "./char-set.js";
-import { LangTooComplexError, MAX_STATES } from "./errors.js";
+import { LangTooComplexError, MAX_STATES, WorkBudget } from "./errors.js";
 import type { Nfa } from "./regex.js";
 
 /**
@@ -55,7 +55,11 @@ class Builder {
 }
 
 /** Subset construction (ε-closure included) of an NFA; the result is not minimal. */
-export function determinize(nfa: Nfa, operation: string): Dfa {
+export function determinize(
+  nfa: Nfa,
+  operation: string,
+  budget: WorkBudget = new WorkBudget(operation),
+): Dfa {
   const n = nfa.accept.length;
   const mark = new Int32Array(n);
   let generation = 0;
@@ -72,6 +76,7 @@ export function determinize(nfa: Nfa, operation: string): Dfa {
     while (stack.length > 0) {
       const s = stack.pop()!;
       out.push(s);
+      budget.spend(1 + nfa.eps[s]!.length);
       for (const t of nfa.eps[s]!) {
         if (mark[t] !== generation) {
           mark[t] = generation;
@@ -93,8 +98,10 @@ export function determinize(nfa: Nfa, operation: string): Dfa {
     const subset = subsets[q]!;
     const mentioned = new Set<number>();
     const defaultMoves: number[] = [];
+    let edgeCount = 0;
     for (const s of subset) {
       if (nfa.accept[s]) b.accept[q] = true;
+      edgeCount += nfa.edges[s]!.length;
       for (const e of nfa.edges[s]!) {
         for (const c of e.set.chars) mentioned.add(c);
         // A code point no edge mentions lies in exactly the co-finite sets.
@@ -103,6 +110,7 @@ export function determinize(nfa: Nfa, operation: string): Dfa {
     }
     const defTarget = visit(closure(defaultMoves));
     b.def[q] = defTarget;
+    budget.spend(subset.length + edgeCount * (mentioned.size + 1));
     for (const c of mentioned) {
       const moves: number[] = [];
       for (const s of subset) for (const e of nfa.edges[s]!) if (charSetHas(e.set, c)) moves.push(e.to);
@@ -121,6 +129,7 @@ export function product(
   operation: string,
 ): Dfa {
   const nb = b.accept.length;
+  const budget = new WorkBudget(operation);
   const out = new Builder(operation);
   const pairs: [number, number][] = [];
   const visit = (qa: number, qb: number): number => {
@@ -135,6 +144,7 @@ export function product(
     const defTarget = visit(a.def[qa]!, b.def[qb]!);
     out.def[q] = defTarget;
     const chars = new Set([...a.edges[qa]!.keys(), ...b.edges[qb]!.keys()]);
+    budget.spend(1 + a.edges[qa]!.size + b.edges[qb]!.size);
     for (const c of chars) {
       const t = visit(step(a, qa, c), step(b, qb, c));
       if (t !== defTarget) out.edges[q]!.set(c, t);
@@ -174,62 +184,165 @@ export function concatDfa(a: Dfa, b: Dfa, operation: string): Dfa {
 }
 
 /**
- * Minimal, canonical form of `d` (Moore partition refinement, O(n²·k) worst case but n is capped).
+ * Minimal, canonical form of `d`.
+ *
+ * Partition refinement by signatures with Hopcroft's "all but the largest part" rule: a state's
+ * signature is its acceptance, the class of its default target and the classes of its explicit
+ * targets that differ from the default's. When a class splits, the largest part keeps the class's
+ * number and only the predecessors of the states that changed number are looked at again, so each
+ * state changes number at most log₂ n times and the work is O(m log n) for m edges (Moore's
+ * round-by-round refinement needed about n rounds of n states for an n-character literal). The
+ * work is also counted against {@link MAX_WORK}, so a pathological automaton costs bounded time.
  *
  * States are renumbered in breadth-first order from the start (explicit code points ascending, then
  * the default edge), and explicit edges that agree with the default are dropped, so two automata
  * for the same language have structurally identical canonical forms.
  */
-export function minimize(d: Dfa): Dfa {
-  // Reachable states and their sorted explicit edges.
-  const reach: number[] = [];
-  const seen = new Set<number>([d.start]);
-  const queue = [d.start];
-  for (let head = 0; head < queue.length; head++) {
-    const q = queue[head]!;
-    reach.push(q);
-    for (const t of [...d.edges[q]!.values(), d.def[q]!]) {
-      if (!seen.has(t)) {
-        seen.add(t);
-        queue.push(t);
+export function minimize(d: Dfa, budget: WorkBudget = new WorkBudget("minimize")): Dfa {
+  // Reachable states, numbered densely in discovery order.
+  const dense = new Int32Array(d.accept.length).fill(-1);
+  const reach: number[] = [d.start];
+  dense[d.start] = 0;
+  for (let head = 0; head < reach.length; head++) {
+    const q = reach[head]!;
+    for (const t of d.edges[q]!.values()) {
+      if (dense[t] === -1) {
+        dense[t] = reach.length;
+        reach.push(t);
       }
+    }
+    const t = d.def[q]!;
+    if (dense[t] === -1) {
+      dense[t] = reach.length;
+      reach.push(t);
     }
   }
-  const sorted = new Map<number, [number, number][]>();
-  for (const q of reach)
-    sorted.set(
-      q,
-      [...d.edges[q]!].sort((x, y) => x[0] - y[0]),
-    );
-
-  let cls = new Map<number, number>();
-  for (const q of reach) cls.set(q, d.accept[q] ? 1 : 0);
-  let count = new Set(cls.values()).size;
-  for (;;) {
-    const ids = new Map<string, number>();
-    const next = new Map<number, number>();
-    for (const q of reach) {
-      const dc = cls.get(d.def[q]!)!;
-      let key = `${cls.get(q)}|${dc}`;
-      for (const [c, t] of sorted.get(q)!) {
-        const tc = cls.get(t)!;
-        if (tc !== dc) key += `|${c}:${tc}`;
+  const n = reach.length;
+  budget.spend(d.accept.length);
+  const acc: boolean[] = new Array(n);
+  const def = new Int32Array(n);
+  const codes: number[][] = new Array(n);
+  const targets: number[][] = new Array(n);
+  const preds: number[][] = Array.from({ length: n }, () => []);
+  for (let i = 0; i < n; i++) {
+    const q = reach[i]!;
+    acc[i] = d.accept[q]!;
+    def[i] = dense[d.def[q]!]!;
+    preds[def[i]!]!.push(i);
+    const explicit = d.edges[q]!;
+    budget.spend(explicit.size + 1);
+    const cs: number[] = [];
+    const ts: number[] = [];
+    if (explicit.size === 1) {
+      for (const [c, t] of explicit) {
+        cs.push(c);
+        ts.push(dense[t]!);
       }
-      let id = ids.get(key);
-      if (id === undefined) {
-        id = ids.size;
-        ids.set(key, id);
+    } else if (explicit.size > 1) {
+      for (const [c, t] of [...explicit].sort((x, y) => x[0] - y[0])) {
+        cs.push(c);
+        ts.push(dense[t]!);
       }
-      next.set(q, id);
     }
-    cls = next;
-    if (ids.size === count) break;
-    count = ids.size;
+    for (const t of ts) preds[t]!.push(i);
+    codes[i] = cs;
+    targets[i] = ts;
+  }
+
+  // Classes: members in an array with each state's position, so a state leaves in O(1).
+  const cls = new Int32Array(n);
+  const pos = new Int32Array(n);
+  const members: number[][] = [Array.from({ length: n }, (_, i) => i)];
+  for (let i = 0; i < n; i++) pos[i] = i;
+  const classSig: (string | null)[] = [null];
+  const dirtyMark = new Int32Array(n).fill(-1);
+  let dirty: number[] = Array.from({ length: n }, (_, i) => i);
+  const signature = (i: number): string => {
+    const dc = cls[def[i]!]!;
+    let key = `${acc[i] ? 1 : 0}|${dc}`;
+    const cs = codes[i]!;
+    const ts = targets[i]!;
+    budget.spend(cs.length + 1);
+    for (let k = 0; k < cs.length; k++) {
+      const tc = cls[ts[k]!]!;
+      if (tc !== dc) key += `|${cs[k]}:${tc}`;
+    }
+    return key;
+  };
+  const leave = (s: number): void => {
+    const list = members[cls[s]!]!;
+    const last = list.pop()!;
+    if (last !== s) {
+      list[pos[s]!] = last;
+      pos[last] = pos[s]!;
+    }
+  };
+  const moveTo = (states: readonly number[], sig: string | null, next: number[]): void => {
+    const id = members.length;
+    members.push([]);
+    classSig.push(sig);
+    const list = members[id]!;
+    for (const s of states) {
+      leave(s);
+      cls[s] = id;
+      pos[s] = list.length;
+      list.push(s);
+      budget.spend(preds[s]!.length + 1);
+      for (const p of preds[s]!) next.push(p);
+    }
+  };
+  for (let round = 0; dirty.length > 0; round++) {
+    // Signatures against one snapshot of the classes, grouped by class.
+    const byClass = new Map<number, Map<string, number[]>>();
+    const dirtyCount = new Map<number, number>();
+    for (const s of dirty) {
+      if (dirtyMark[s] === round) continue;
+      dirtyMark[s] = round;
+      const c = cls[s]!;
+      let groups = byClass.get(c);
+      if (!groups) {
+        groups = new Map();
+        byClass.set(c, groups);
+      }
+      const sig = signature(s);
+      const g = groups.get(sig);
+      if (g) g.push(s);
+      else groups.set(sig, [s]);
+      dirtyCount.set(c, (dirtyCount.get(c) ?? 0) + 1);
+    }
+    const next: number[] = [];
+    for (const [c, groups] of byClass) {
+      const keepSig = classSig[c]!;
+      const clean = members[c]!.length - dirtyCount.get(c)!;
+      const keepSize = clean + (keepSig === null ? 0 : (groups.get(keepSig)?.length ?? 0));
+      let largest: string | null = null;
+      let largestSize = 0;
+      for (const [sig, g] of groups) {
+        if (sig !== keepSig && g.length > largestSize) {
+          largest = sig;
+          largestSize = g.length;
+        }
+      }
+      if (largest !== null && largestSize > keepSize) {
+        // The largest part keeps the number; the clean states (signature `keepSig`) move with
+        // the dirty ones that share it.
+        const moving: number[] = [];
+        if (clean > 0) {
+          budget.spend(members[c]!.length);
+          for (const s of members[c]!) if (dirtyMark[s] !== round) moving.push(s);
+        }
+        if (keepSig !== null) moving.push(...(groups.get(keepSig) ?? []));
+        classSig[c] = largest;
+        if (moving.length > 0) moveTo(moving, keepSig, next);
+        for (const [sig, g] of groups) if (sig !== largest && sig !== keepSig) moveTo(g, sig, next);
+      } else {
+        for (const [sig, g] of groups) if (sig !== keepSig) moveTo(g, sig, next);
+      }
+    }
+    dirty = next;
   }
 
   // Canonical rebuild from one representative per class.
-  const rep = new Map<number, number>();
-  for (const q of reach) if (!rep.has(cls.get(q)!)) rep.set(cls.get(q)!, q);
   const order: number[] = [];
   const newId = new Map<number, number>();
   const enqueue = (c: number): number => {
@@ -241,21 +354,23 @@ export function minimize(d: Dfa): Dfa {
     }
     return id;
   };
-  enqueue(cls.get(d.start)!);
+  enqueue(cls[0]!);
   const accept: boolean[] = [];
   const edges: Map<number, number>[] = [];
-  const def: number[] = [];
+  const outDef: number[] = [];
   for (let i = 0; i < order.length; i++) {
-    const r = rep.get(order[i]!)!;
-    accept.push(d.accept[r]!);
-    const dc = cls.get(d.def[r]!)!;
+    const r = members[order[i]!]![0]!;
+    accept.push(acc[r]!);
+    const dc = cls[def[r]!]!;
     const m = new Map<number, number>();
-    for (const [c, t] of sorted.get(r)!) {
-      const tc = cls.get(t)!;
-      if (tc !== dc) m.set(c, enqueue(tc));
+    const cs = codes[r]!;
+    const ts = targets[r]!;
+    for (let k = 0; k < cs.length; k++) {
+      const tc = cls[ts[k]!]!;
+      if (tc !== dc) m.set(cs[k]!, enqueue(tc));
     }
     edges.push(m);
-    def.push(enqueue(dc));
+    outDef.push(enqueue(dc));
   }
-  return { start: 0, accept, edges, def };
+  return { start: 0, accept, edges, def: outDef };
 }

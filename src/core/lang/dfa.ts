@@ -147,38 +147,61 @@ export class Lang {
     return Lang.of({ start, accept, edges: d.edges, def: d.def });
   }
 
-  /** Whether the language has finitely many strings (no cycle, and no default edge, on a path that can still accept). */
+  /**
+   * Whether the language has finitely many strings (no cycle, and no default edge, on a path that
+   * can still accept). Linear in the automaton: liveness by one reverse breadth-first search, the
+   * cycle check by an iterative depth-first search (a recursive one overflowed the stack, and a
+   * fixpoint over all states took n passes on a chain).
+   */
   isFinite(): boolean {
     const d = this.dfa;
     const n = d.accept.length;
-    const succ = (q: number) => [...d.edges[q]!.values(), d.def[q]!];
     // States from which an accepting state is reachable.
+    const preds: number[][] = Array.from({ length: n }, () => []);
+    for (let q = 0; q < n; q++) {
+      for (const t of d.edges[q]!.values()) preds[t]!.push(q);
+      preds[d.def[q]!]!.push(q);
+    }
     const live = new Array<boolean>(n).fill(false);
-    let changed = true;
-    for (let q = 0; q < n; q++) live[q] = d.accept[q]!;
-    while (changed) {
-      changed = false;
-      for (let q = 0; q < n; q++) {
-        if (!live[q] && succ(q).some((t) => live[t])) {
-          live[q] = true;
-          changed = true;
+    const queue: number[] = [];
+    for (let q = 0; q < n; q++) {
+      if (d.accept[q]) {
+        live[q] = true;
+        queue.push(q);
+      }
+    }
+    for (let head = 0; head < queue.length; head++) {
+      for (const p of preds[queue[head]!]!) {
+        if (!live[p]) {
+          live[p] = true;
+          queue.push(p);
         }
       }
     }
-    // A cycle among live states reachable from the start makes the language infinite.
-    const colour = new Array<number>(n).fill(0);
-    const visit = (q: number): boolean => {
-      // A default edge stands for infinitely many characters: through it, infinitely many strings.
+    if (!live[d.start]) return true;
+    // A cycle among live states reachable from the start makes the language infinite, and so does
+    // a live default edge (it stands for infinitely many characters).
+    const colour = new Uint8Array(n); // 0 unseen, 1 on the stack, 2 done
+    const stack: { q: number; next: number[]; i: number }[] = [];
+    const enter = (q: number): boolean => {
       if (live[d.def[q]!]) return false;
       colour[q] = 1;
-      for (const t of succ(q)) {
-        if (!live[t]) continue;
-        if (colour[t] === 1 || (colour[t] === 0 && !visit(t))) return false;
-      }
-      colour[q] = 2;
+      stack.push({ q, next: [...d.edges[q]!.values()].filter((t) => live[t]), i: 0 });
       return true;
     };
-    return !live[d.start] || visit(d.start);
+    if (!enter(d.start)) return false;
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      if (top.i === top.next.length) {
+        colour[top.q] = 2;
+        stack.pop();
+        continue;
+      }
+      const t = top.next[top.i++]!;
+      if (colour[t] === 1) return false;
+      if (colour[t] === 0 && !enter(t)) return false;
+    }
+    return true;
   }
 
   /** Whether the language has no strings. */

@@ -3,6 +3,7 @@ import {
   compileIgnoreList,
   GithubFilterParseError,
   Lang,
+  LangTooComplexError,
   validRefNameLang,
 } from "../lang/index.js";
 import type { Node, Span, Trigger, Workflow } from "../workflow/index.js";
@@ -116,13 +117,27 @@ function filteredRefs(
   return r;
 }
 
-/** Refs selected by a branches / branches-ignore (or tags / tags-ignore) pair; undefined = all. */
+/** The reason a ref language could not be built exactly: the context becomes indeterminate. */
+function tooComplex(what: string, e: LangTooComplexError): RefSpec & { kind: "unknown" } {
+  return {
+    kind: "unknown",
+    reason: `the ${what} is too complex for rolecall to analyse exactly (${e.message}); simplify it, or list the refs it should admit`,
+  };
+}
+
+/**
+ * Refs selected by a branches / branches-ignore (or tags / tags-ignore) pair; undefined = all.
+ * A malformed pattern is an error (GitHub rejects the file); a pattern whose language is too
+ * complex to compile within the automaton budget is a ref of unknown kind (indeterminate), alone
+ * when the list has no negation, the whole list otherwise.
+ */
 function filteredRefsUncached(
   prefix: string,
   include: string[] | undefined,
   ignore: string[] | undefined,
 ): { specs: RefSpec[] } | { error: string } {
   const base = prefix === HEADS ? anyBranch() : anyTag();
+  const kind = prefix === HEADS ? "branches" : "tags";
   try {
     if (include) {
       // Without negations each pattern is its own context: literal names stay concrete refs.
@@ -130,10 +145,15 @@ function filteredRefsUncached(
         return {
           specs: include.map((p): RefSpec => {
             if (!/[*?+[\]\\]/.test(p)) return { kind: "value", value: `${prefix}${p}` };
-            const lang = Lang.literal(prefix)
-              .concat(compileFilterList([p]))
-              .intersect(base);
-            return { kind: "pattern", description: `${prefix}${p}`, domain: lang };
+            try {
+              const lang = Lang.literal(prefix)
+                .concat(compileFilterList([p]))
+                .intersect(base);
+              return { kind: "pattern", description: `${prefix}${p}`, domain: lang };
+            } catch (e) {
+              if (e instanceof LangTooComplexError) return tooComplex(`${kind} filter ${quote(p)}`, e);
+              throw e;
+            }
           }),
         };
       }
@@ -157,8 +177,15 @@ function filteredRefsUncached(
     return { specs: [{ kind: "pattern", description: `${prefix}**`, domain: base }] };
   } catch (e) {
     if (e instanceof GithubFilterParseError) return { error: e.message };
+    if (e instanceof LangTooComplexError)
+      return { specs: [tooComplex(include ? `${kind} filter list` : `${kind}-ignore filter list`, e)] };
     throw e;
   }
+}
+
+/** A pattern quoted for a message, shortened when long. */
+function quote(p: string): string {
+  return `\`${p.length > 80 ? `${p.slice(0, 60)}…(${p.length} characters)` : p}\``;
 }
 
 function refText(ref: RefSpec): string {
@@ -196,7 +223,14 @@ export function triggerContexts(
             at: node ? { span: node.span, route: node.route } : at,
           });
           out.push({ kind: "unknown", reason: `the ${k} filter could not be read` });
-        } else out.push(...r.specs);
+        } else {
+          const node = k === "branches" ? (t.branches ?? t.branchesIgnore) : (t.tags ?? t.tagsIgnore);
+          // A filter too complex to compile exactly: its runs are indeterminate, and the scan says so.
+          for (const spec of r.specs)
+            if (spec.kind === "unknown")
+              problems.push({ message: spec.reason, at: node ? { span: node.span, route: node.route } : at });
+          out.push(...r.specs);
+        }
       }
       return out;
     };
@@ -267,24 +301,34 @@ export function triggerContexts(
         // refs/heads/gh-readonly-queue/<base>/pr-<N>-<sha>; a branches filter applies to the base branch.
         const bases = listValues(t.branches);
         let base: Lang;
+        let ref: RefSpec;
         try {
-          base = bases ? compileFilterList(bases) : validRefNameLang();
-        } catch (e) {
-          if (!(e instanceof GithubFilterParseError)) throw e;
-          problems.push({ message: `invalid branches filter: ${e.message}`, at });
-          base = validRefNameLang();
-        }
-        const domain = Lang.literal(`${HEADS}gh-readonly-queue/`)
-          .concat(base)
-          .concat(Lang.literal("/pr-"))
-          .concat(Lang.any())
-          .intersect(anyBranch());
-        push({
-          ref: {
+          try {
+            base = bases ? compileFilterList(bases) : validRefNameLang();
+          } catch (e) {
+            if (!(e instanceof GithubFilterParseError)) throw e;
+            problems.push({ message: `invalid branches filter: ${e.message}`, at });
+            base = validRefNameLang();
+          }
+          const domain = Lang.literal(`${HEADS}gh-readonly-queue/`)
+            .concat(base)
+            .concat(Lang.literal("/pr-"))
+            .concat(Lang.any())
+            .intersect(anyBranch());
+          ref = {
             kind: "pattern",
             description: `${HEADS}gh-readonly-queue/${bases ? (bases.length === 1 ? bases[0] : `{${bases.join(",")}}`) : "**"}/pr-*`,
             domain,
-          },
+          };
+        } catch (e) {
+          if (!(e instanceof LangTooComplexError)) throw e;
+          const unknown = tooComplex("merge_group branches filter", e);
+          ref = unknown;
+          const node = t.branches;
+          problems.push({ message: unknown.reason, at: node ? { span: node.span, route: node.route } : at });
+        }
+        push({
+          ref,
           fork: false,
           noToken: null,
           label: "merge queue",

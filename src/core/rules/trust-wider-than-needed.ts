@@ -32,7 +32,8 @@ function neededLanguage(model: ScanModel, role: string, seg: string): { lang: La
       ) {
         // Needed = what the suggested policy would admit: GitHub filter patterns become IAM globs,
         // which can be wider (an IAM `*` spans `/`); comparing with that keeps the rule from flagging
-        // its own suggestion.
+        // its own suggestion. A subject already added adds nothing (5,000 jobs were 5,000 unions).
+        if (shown.has(v.sub)) continue;
         lang = lang.union(Lang.fromGlob(tokenizeIamGlob(toIamPattern(v.sub))).quotient(prefix, ""));
         shown.add(v.sub);
       }

@@ -261,10 +261,22 @@ function findEnv(
   name: string,
 ): { entry: Entry<string>; source: AwsInputSource } | undefined {
   for (const [block, source] of blocks) {
-    const entry = block?.entries.find((e) => e.key.value === name);
+    const entry = block ? indexOf(block).get(name) : undefined;
     if (entry) return { entry, source };
   }
   return undefined;
+}
+
+/** Each `env:` block's entries by name (first one kept), built once: lookups stay O(1) however large the block. */
+const envIndexes = new WeakMap<StringMap, Map<string, Entry<string>>>();
+function indexOf(block: StringMap): Map<string, Entry<string>> {
+  let index = envIndexes.get(block);
+  if (!index) {
+    index = new Map();
+    for (const e of block.entries) if (!index.has(e.key.value)) index.set(e.key.value, e);
+    envIndexes.set(block, index);
+  }
+  return index;
 }
 
 function envInputBehaviour(ref: string, refKind: RefKind): EnvInputBehaviour {

@@ -10,7 +10,8 @@ export type DecodedText = { ok: true; text: string } | { ok: false; diagnostic: 
 /**
  * Checks a file's size and encoding before parsing: more than `maxBytes` bytes (UTF-8) gives a
  * `too-large` diagnostic; bytes that are not UTF-8 give a `not-utf8` diagnostic located at the first
- * bad byte. A leading byte-order mark is dropped.
+ * bad byte. A leading byte-order mark is dropped, and a lone carriage return (a line break in YAML
+ * 1.2, §5.4, which the parser does not honour) becomes a line feed: offsets are unchanged.
  */
 export function decodeWorkflowText(
   input: string | Uint8Array,
@@ -31,9 +32,9 @@ export function decodeWorkflowText(
       },
     };
   }
-  if (typeof input === "string") return { ok: true, text: stripBom(input) };
+  if (typeof input === "string") return { ok: true, text: loneCrToLf(stripBom(input)) };
   try {
-    return { ok: true, text: new TextDecoder("utf-8", { fatal: true }).decode(input) };
+    return { ok: true, text: loneCrToLf(new TextDecoder("utf-8", { fatal: true }).decode(input)) };
   } catch {
     const bad = firstInvalidUtf8(input);
     const prefix = new TextDecoder("utf-8").decode(input.subarray(0, Math.max(0, bad)));
@@ -50,6 +51,11 @@ export function decodeWorkflowText(
       },
     };
   }
+}
+
+/** Every CR not followed by LF replaced by LF (same length, so every offset stays valid). */
+function loneCrToLf(text: string): string {
+  return text.includes("\r") ? text.replace(/\r(?!\n)/g, "\n") : text;
 }
 
 function stripBom(text: string): string {

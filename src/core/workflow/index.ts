@@ -48,6 +48,7 @@ export {
   type MatrixExpansion,
   type MatrixRow,
   type MatrixValue,
+  matrixTooLargeReason,
 } from "./matrix.js";
 export { type Entry, type Node, type Position, type Span, spanWithin } from "./node.js";
 export {

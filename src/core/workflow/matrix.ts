@@ -46,7 +46,14 @@ export type MatrixExpansion =
   /** Part of the matrix is computed at run time; `at` is the expression. */
   | { kind: "dynamic"; at: Node<string> }
   /** More combinations than `limit` (GitHub allows 256 jobs per matrix). */
-  | { kind: "too-large"; count: number; limit: number };
+  | { kind: "too-large"; count: number; limit: number; beforeExclude?: boolean };
+
+/** Why a matrix variable has no known value when the matrix is too large to expand. */
+export function matrixTooLargeReason(e: { count: number; limit: number; beforeExclude?: boolean }): string {
+  return e.beforeExclude
+    ? `the matrix has ${e.count} combinations before \`exclude\`, too many for rolecall to expand (it expands up to ${e.limit}, the most jobs GitHub runs for one matrix)`
+    : `the matrix has ${e.count} combinations, more than the ${e.limit} jobs GitHub runs for one matrix`;
+}
 
 /** Reads `strategy.matrix`. */
 export function readMatrix(reader: ShapeReader, value: YamlValue | undefined): Matrix | undefined {
@@ -131,7 +138,7 @@ export function expandMatrix(matrix: Matrix, limit = 256): MatrixExpansion {
   let count = dims.length === 0 ? 0 : 1;
   for (const d of dims) count *= d.values!.length;
   const hardLimit = Math.max(limit, 1) * 16;
-  if (count > hardLimit) return { kind: "too-large", count, limit };
+  if (count > hardLimit) return { kind: "too-large", count, limit, beforeExclude: true };
 
   let base: Map<string, Node<MatrixValue>>[] = dims.length === 0 ? [] : [new Map()];
   for (const d of dims) {

@@ -576,24 +576,26 @@ describe("malformed input: located diagnostics, never a throw", () => {
     expect(d.severity).toBe("error");
   });
 
-  it("a wrong Version is an error at the value; policy variables are then not substituted", () => {
-    const { r, p } = parseOk(fixture("wrong-version.json"));
+  it("a wrong Version is an error at the value, and the policy is not evaluated (IAM rejects it)", () => {
+    const r = parseTrustPolicy(fixture("wrong-version.json"));
     const d = only(r, "invalid-version");
     expect(d.severity).toBe("error");
     expect(d.pointer).toBe("/Version");
     expect(start(d.span)).toEqual([2, 14]);
-    expect(p.version).toBeNull();
-    expect(p.statements).toHaveLength(1);
+    expect(r.policy).toBeNull();
   });
 
   it.each([
     ["a number", '"Version": 2012'],
+    ["an object", '"Version": {"v": "2012-10-17"}'],
+    ["null", '"Version": null'],
     ["a date-like typo", '"Version": "2012-10-17 "'],
     ["a day-first date", '"Version": "17-10-2012"'],
-  ])("Version as %s is invalid", (_label, member) => {
+  ])("Version as %s is invalid: located, and no policy to allow anyone", (_label, member) => {
     const text = `{${member}, "Statement": {"Effect": "Allow", "Principal": {"Federated": "${PROVIDER}"}, "Action": "sts:AssumeRoleWithWebIdentity"}}`;
-    const { r } = parseOk(text);
+    const r = parseTrustPolicy(text);
     expect(only(r, "invalid-version").pointer).toBe("/Version");
+    expect(r.policy).toBeNull();
   });
 
   it.each([
