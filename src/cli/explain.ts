@@ -11,6 +11,7 @@ import {
   patternClaims,
   type TrustPolicy,
 } from "../core/iam/index.js";
+import { LangTooComplexError } from "../core/lang/index.js";
 import {
   type ExplainReport,
   explainDecision,
@@ -296,24 +297,31 @@ export async function runExplain(argv: string[], io: CliIo): Promise<number> {
   const roleArn = opts.roleArn ?? policy.role.arn;
   if (Object.keys(opts.patterns).length > 0) {
     for (const k of Object.keys(opts.patterns)) delete claims[k];
-    try {
-      const pc = patternClaims(opts.patterns);
-      if (!pc.ok) throw new UsageError(pc.message);
-      Object.assign(claims, pc.claims);
-      const result = evaluatePattern(policy, { claims, issuer: opts.issuer, roleArn, variable: pc.variable });
-      pattern = { description: pc.variable.description, result };
-    } catch (e) {
-      if (e instanceof UsageError) throw e;
-      // Only a language past the automaton limits is "too complex"; anything else is a bug to report.
-      if (!/automaton|states|exceed|too (complex|large)/i.test((e as Error).message)) throw e;
-      // A pattern whose language is too large to build exactly: say so, never "internal error".
-      const reason = `the pattern ${shorten(Object.values(opts.patterns).sort((a, b) => a.length - b.length)[0] ?? "")} is too complex for rolecall to analyse exactly (${(e as Error).message}); try a shorter or simpler pattern, or a concrete --claim KEY=VALUE`;
+    // A pattern whose language is too large to build exactly: indeterminate with the reason, never "internal error".
+    const indeterminate = (why: string): number => {
+      const reason = `${why}; try a shorter or simpler pattern, or a concrete --claim KEY=VALUE`;
       if (opts.format === "json")
         io.stdout.write(
           `${JSON.stringify({ version: 1, decision: "indeterminate", reasons: [reason] }, null, 2)}\n`,
         );
       else io.stdout.write(`Decision: INDETERMINATE\n  ${safeText(reason)}\n`);
       return EXIT.incomplete;
+    };
+    const pc = patternClaims(opts.patterns);
+    if (!pc.ok) {
+      if (pc.tooComplex) return indeterminate(pc.message);
+      throw new UsageError(pc.message);
+    }
+    Object.assign(claims, pc.claims);
+    try {
+      const result = evaluatePattern(policy, { claims, issuer: opts.issuer, roleArn, variable: pc.variable });
+      pattern = { description: pc.variable.description, result };
+    } catch (e) {
+      if (!(e instanceof LangTooComplexError)) throw e;
+      const shortest = Object.values(opts.patterns).sort((a, b) => a.length - b.length)[0] ?? "";
+      return indeterminate(
+        `the pattern ${shorten(shortest)} is too complex for rolecall to analyse exactly (${e.message})`,
+      );
     }
   }
   const evaluation = evaluateTrustPolicy(policy, { claims, issuer: opts.issuer, roleArn });

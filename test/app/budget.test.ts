@@ -13,6 +13,7 @@ import nock from "nock";
 import { createNodeMiddleware } from "probot";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { closeSharedAnalysisPool, sharedAnalysisPool } from "../../src/worker/analysis.js";
+import { largeDeployWorkflow } from "../support/large-workflow.js";
 import {
   ACCOUNT,
   DEPLOY_PATH,
@@ -46,7 +47,7 @@ let server: Server | undefined;
 beforeAll(async () => {
   nock.disableNetConnect();
   await closeSharedAnalysisPool();
-  const pool = sharedAnalysisPool({ workers: 2, cpuMs: BUDGET_MS, memoryMb: 256, maxQueue: 100 });
+  const pool = sharedAnalysisPool({ workers: 2, cpuMs: BUDGET_MS, memoryMb: 1024, maxQueue: 100 });
   await pool.warm();
 });
 afterEach(async () => {
@@ -178,7 +179,9 @@ describe("analysis budget", () => {
     // The pathological pull request: Codertocat/Hello-World, installation 1.
     const slowPayload = pullRequestEvent("opened");
     const slowWorld = worldOfPull(slowPayload);
-    const slowYml = DEPLOY_YML.replace("branches: [master]", `branches: ["${"a".repeat(4_000)}*"]`);
+    // A large but valid workflow (4,700 jobs that each assume a role, under the 1 MiB file limit):
+    // linear work, but seconds of it, so it outlasts the 1 s budget however fast each part becomes.
+    const slowYml = largeDeployWorkflow();
     const ghSlow = new GitHubFake(slowWorld)
       .token()
       .createCheckRun()
@@ -223,7 +226,7 @@ describe("analysis budget", () => {
     expect(slow.conclusion).toBe("failure");
     expect(slow.output?.title).toBe("rolecall stopped: analysis budget exceeded");
     expect(slow.output?.summary).toContain(
-      "rolecall stopped analysing this pull request: it exceeded the analysis budget (more than 1 s of CPU time while reading the workflows and working out their runs, in 1 file of Codertocat/Hello-World, 5 KB: `.github/workflows/deploy.yml`)",
+      `rolecall stopped analysing this pull request: it exceeded the analysis budget (more than 1 s of CPU time while reading the workflows and working out their runs, in 1 file of Codertocat/Hello-World, ${Math.ceil(Buffer.byteLength(slowYml) / 1024)} KB: \`.github/workflows/deploy.yml\`)`,
     );
     expect(slow.output?.summary).toContain("Nothing was verified, so this check fails.");
     expect(sharedAnalysisPool().stats()).toMatchObject({ stopped: 1, busy: 0, queued: 0 });

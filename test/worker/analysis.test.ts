@@ -16,6 +16,7 @@ import {
   runAnalysis,
 } from "../../src/worker/analysis.js";
 import { type AnalysisInput, analyse, type BranchFact } from "../../src/worker/analysis-task.js";
+import { largeDeployWorkflow } from "../support/large-workflow.js";
 
 const EXAMPLE = new URL("../../examples/octo-repo/.github/workflows/", import.meta.url);
 /** A push to main outside any environment, with a role that trusts main: the branch's protection matters. */
@@ -151,18 +152,18 @@ describe("analysis in the pool", () => {
   it("stopped by the budget, says what was being analysed", async () => {
     const small = createAnalysisPool({ workers: 1, cpuMs: 300, memoryMb: 256, maxQueue: 10 });
     try {
-      const slow = files[0]!.text.replace(/branches:.*\n/, `branches: ["${"a".repeat(4_000)}*"]\n`);
-      expect(slow).not.toBe(files[0]!.text);
+      const slow = largeDeployWorkflow();
       const { f } = await facts();
       const run = await runAnalysis(small, input({ files: [{ path: files[0]!.path, text: slow }] }), f, {
         tenant: "octo-org",
       });
-      expect(run).toEqual({
-        ok: false,
-        kind: "budget",
-        exceeded: "cpu",
-        reason: `rolecall stopped analysing this pull request: it exceeded the analysis budget (more than 0.3 s of CPU time while reading the workflows and working out their runs, in 1 file of octo-org/octo-repo, ${Math.ceil(slow.length / 1024)} KB: \`${files[0]!.path}\`)`,
-      });
+      // The phase named is wherever the input is slow today (it moves as the analysis gets faster).
+      expect(run).toMatchObject({ ok: false, kind: "budget", exceeded: "cpu" });
+      if (run.ok || run.kind !== "budget") return;
+      expect(run.reason).toMatch(
+        /^rolecall stopped analysing this pull request: it exceeded the analysis budget \(more than 0\.3 s of CPU time while [a-z' ]+, in 1 file of octo-org\/octo-repo, \d+ KB: `[^`]+`\)$/,
+      );
+      expect(run.reason).toContain(`${Math.ceil(slow.length / 1024)} KB: \`${files[0]!.path}\``);
     } finally {
       await small.close();
     }

@@ -3,23 +3,20 @@
  * incomplete (exit 3) with the reason; within it the output is exactly the scan's. Run through the
  * built binary (the worker entry under dist/) and in process from the sources.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/run.js";
 import { ROOT, rolecall } from "../cli/helpers.js";
+import { largeDeployWorkflow } from "../support/large-workflow.js";
 
 let slowDir: string;
 beforeAll(() => {
-  // bad-input F14: one branch filter of 4,000 characters took minutes to analyse.
+  // Seconds of linear analysis: past a budget of a second.
   slowDir = mkdtempSync(join(tmpdir(), "rolecall-timeout-"));
   mkdirSync(join(slowDir, ".github/workflows"), { recursive: true });
-  const deploy = readFileSync(new URL("../fixtures/app/deploy.yml", import.meta.url), "utf8");
-  writeFileSync(
-    join(slowDir, ".github/workflows/deploy.yml"),
-    deploy.replace("branches: [master]", `branches: ["${"a".repeat(4_000)}*"]`),
-  );
+  writeFileSync(join(slowDir, ".github/workflows/deploy.yml"), largeDeployWorkflow());
 });
 afterAll(() => rmSync(slowDir, { recursive: true, force: true }));
 

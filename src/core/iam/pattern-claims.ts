@@ -19,7 +19,7 @@ export function patternClaims(
   patterns: Readonly<Record<string, string>>,
 ):
   | { ok: true; claims: Record<string, ClaimValue>; variable: PatternRequest["variable"] }
-  | { ok: false; message: string } {
+  | { ok: false; message: string; tooComplex?: true } {
   const entries = Object.entries(patterns);
   if (entries.length === 0) return { ok: false, message: "no pattern claims" };
   const [, base] = entries.reduce((a, b) => (b[1].length < a[1].length ? b : a));
@@ -44,8 +44,7 @@ export function patternClaims(
   } catch (e) {
     if (e instanceof GithubFilterParseError)
       return { ok: false, message: `invalid pattern ${base}: ${e.message}` };
-    if (e instanceof LangTooComplexError)
-      return { ok: false, message: `pattern ${base} is too complex to analyse exactly (${e.message})` };
+    if (e instanceof LangTooComplexError) return tooComplex(base, e);
     throw e;
   }
   const m = /^refs\/(heads|tags)\//.exec(base);
@@ -53,7 +52,17 @@ export function patternClaims(
     if (m) domain = domain.intersect(Lang.literal(m[0]).concat(validRefNameLang()));
   } catch (e) {
     if (!(e instanceof LangTooComplexError)) throw e;
-    return { ok: false, message: `pattern ${base} is too complex to analyse exactly (${e.message})` };
+    return tooComplex(base, e);
   }
   return { ok: true, claims, variable: { name: "ref", domain, description: base } };
+}
+
+/** A pattern past the automaton limits: indeterminate, never a crash; the pattern is shortened for the message. */
+function tooComplex(base: string, e: LangTooComplexError): { ok: false; message: string; tooComplex: true } {
+  const shown = base.length > 80 ? `${base.slice(0, 60)}… (${base.length} characters)` : base;
+  return {
+    ok: false,
+    tooComplex: true,
+    message: `pattern ${shown} is too complex to analyse exactly (${e.message})`,
+  };
 }
