@@ -132,7 +132,9 @@ async function cliScan(
 /** `file:line rule: message` of each annotation (what a user reads on the diff). */
 function annotationLines(done: CheckRunBody): string[] {
   return (done.output?.annotations ?? [])
-    .map((a) => `${a.path}:${a.start_line} ${(a.title ?? "").split(":")[0]}: ${a.message.split("\n\nFix: ")[0]}`)
+    .map(
+      (a) => `${a.path}:${a.start_line} ${(a.title ?? "").split(":")[0]}: ${a.message.split("\n\nFix: ")[0]}`,
+    )
     .sort();
 }
 
