@@ -68,6 +68,10 @@ export const subNotTrusted = defineRule({
           fix = `Add \`${detail}\` to the role's trust policy${values[0] ? ` next to \`${values[0].value}\`` : ""} (see the suggested policy), or run the job where the policy expects.`;
         }
         const f = contextFinding(this.meta, model, a, contexts[0]!, message, related, fix);
+        f.cause = {
+          key: `${a.file}#${a.job.id.value}|${kind === "sub" ? kind : key}`,
+          occurrence: kind === "sub" ? `${runs} (\`${detail}\`)` : runs,
+        };
         // Stable across re-scans: the role reference and the cause, not the runs' order.
         f.fingerprint = findingFingerprint({
           rule: id,

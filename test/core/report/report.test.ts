@@ -119,3 +119,52 @@ describe("a local action that was not read makes the scan incomplete", () => {
     expect(result.assumptions.map((a) => a.role)).toEqual([ROLE]);
   });
 });
+
+describe("one cause is one finding", () => {
+  it("a job with two credentials steps and four tag filters, all denied for the subject, is one finding", () => {
+    let wf = workflow({ on: "  push:\n    tags: ['v1*', 'v2*', 'v3*', 'v4*']" });
+    const step = wf.slice(
+      wf.indexOf("      - name: Configure AWS credentials"),
+      wf.indexOf("      - run: make deploy"),
+    );
+    wf = wf.replace(
+      "      - run: make deploy",
+      `${step.replace("Configure AWS credentials", "Again")}      - run: make deploy`,
+    );
+    const { result } = scan({
+      files: { ".github/workflows/deploy.yml": wf },
+      roles: { [ROLE]: subEquals("repo:octo-org/octo-repo:ref:refs/heads/main") },
+    });
+    const denied = result.findings.filter((f) => f.rule === "sub-not-trusted");
+    expect(denied).toHaveLength(1);
+    const f = denied[0]!;
+    for (const tag of ["v1*", "v2*", "v3*", "v4*"])
+      expect(f.message).toContain(`repo:octo-org/octo-repo:ref:refs/tags/${tag}`);
+    expect(f.message).toContain("The same cause also applies to 3 more: ");
+    // The second credentials step is listed as a related location, with what it shares.
+    expect(f.related.filter((r) => r.message.startsWith("same cause: ")).map((r) => r.line)).toEqual([23]);
+    expect(Object.keys(f)).not.toContain("cause");
+  });
+
+  it("different causes for one job stay apart (an explicit Deny is not a missing subject)", () => {
+    const wf = workflow({ on: "  push:\n    branches: [main]\n    tags: ['v*']" });
+    const policy = JSON.parse(subEquals("repo:octo-org/octo-repo:ref:refs/heads/release")) as {
+      Statement: unknown[];
+    };
+    policy.Statement.push({
+      Effect: "Deny",
+      Principal: { Federated: "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com" },
+      Action: "sts:AssumeRoleWithWebIdentity",
+      Condition: {
+        StringLike: { "token.actions.githubusercontent.com:sub": "repo:octo-org/octo-repo:ref:refs/tags/*" },
+      },
+    });
+    const { result } = scan({
+      files: { ".github/workflows/deploy.yml": wf },
+      roles: { [ROLE]: JSON.stringify(policy) },
+    });
+    const messages = result.findings.filter((f) => f.rule === "sub-not-trusted").map((f) => f.message);
+    expect(messages).toHaveLength(2);
+    expect(messages.filter((m) => m.includes("explicit Deny"))).toHaveLength(1);
+  });
+});
