@@ -1,7 +1,7 @@
 import type { GhResult, GitHubPublisher, GitHubReader } from "../adapters/github/index.js";
 import type { RoleSource } from "../core/engine/analysis-types.js";
 import type { ScanFile } from "../core/engine/plan.js";
-import { parseTrustPolicy } from "../core/iam/index.js";
+import { roleSourceOf } from "../core/iam/role-source.js";
 import { renderCheckRun, renderNoChanges, renderScanError } from "../core/render/check-run.js";
 import { commentableLines } from "../core/render/diff.js";
 import { parseMarker, parseMarkers, planReview } from "../core/render/review.js";
@@ -240,37 +240,21 @@ export async function runScanJob(job: ScanJob, deps: ScanDeps): Promise<ScanOutc
                 return;
               }
               const r = await deps.roles.getRole(job.owner, arn, { fresh: job.trigger !== "pull_request" });
-              if (r.kind === "found") {
-                const { policy } = parseTrustPolicy(r.policyText);
-                roleSources.set(
-                  arn,
-                  policy
+              roleSources.set(
+                arn,
+                roleSourceOf(
+                  r.kind === "found"
                     ? {
                         kind: "found",
                         arn,
-                        policy: {
-                          ...policy,
-                          role: { arn, name: r.roleName, maxSessionDuration: r.maxSessionDuration },
-                        },
+                        policyText: r.policyText,
                         file: arn,
+                        roleName: r.roleName,
                         maxSessionDuration: r.maxSessionDuration,
                       }
-                    : {
-                        kind: "unreadable",
-                        arn,
-                        code: "invalid-policy",
-                        reason: "IAM returned a trust policy rolecall cannot read",
-                      },
-                );
-              } else {
-                const code =
-                  r.kind === "not-found"
-                    ? "not-found"
-                    : r.kind === "access-denied"
-                      ? "access-denied"
-                      : "error";
-                roleSources.set(arn, { kind: "unreadable", arn, code, reason: r.message });
-              }
+                    : { kind: r.kind, arn, message: r.message },
+                ),
+              );
             }),
           );
           return roleSources;

@@ -2,9 +2,8 @@ import { performance } from "node:perf_hooks";
 import { parseDocument } from "yaml";
 import type { RoleSource } from "../core/engine/analysis-types.js";
 import { planScan } from "../core/engine/plan.js";
-import { runScan } from "../core/engine/scan.js";
 import { parseTrustPolicy } from "../core/iam/index.js";
-import { contextRules, workflowRules } from "../core/rules/index.js";
+import { analyzeScan, report } from "../core/report/index.js";
 
 /**
  * The "hostile inputs" family of `npm run bench` (issue 7 §7): inputs built to hit a super-linear
@@ -134,10 +133,8 @@ function scanOnce(text: string, policyText: string): { ms: number; complete: boo
     },
     roleMap: null,
   });
-  const { result } = runScan(
-    plan,
-    (arn) => (arn === ROLE ? source : undefined),
-    { workflow: workflowRules, context: contextRules },
+  const result = report(
+    analyzeScan(plan, (arn) => (arn === ROLE ? source : undefined)),
     { sources: new Map([[".github/workflows/w.yml", text]]) },
   );
   return { ms: performance.now() - t0, complete: result.complete };

@@ -1,7 +1,6 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { readErrorText, readRoleDocuments } from "../adapters/fs/roles-dir.js";
-import { checkPolicy } from "../core/engine/check-policy.js";
 import {
   type ClaimValue,
   evaluatePattern,
@@ -20,6 +19,7 @@ import {
 } from "../core/render/explain.js";
 import { safeText } from "../core/render/scan-text.js";
 import { colorStyle, plainStyle } from "../core/render/style.js";
+import { checkPolicy } from "../core/report/check-policy.js";
 import { nearest, parseCliArgs } from "./args.js";
 import {
   claimsOfRun,

@@ -1,12 +1,12 @@
 import { parseConfig, type RolecallConfig } from "../core/config/config.js";
+import { roleMapFrom } from "../core/config/role-map.js";
 import type { RoleSource } from "../core/engine/analysis-types.js";
 import { planScan, type ScanFile } from "../core/engine/plan.js";
-import { roleMapFrom } from "../core/engine/role-map.js";
-import { type ConfigProblem, runScan } from "../core/engine/scan.js";
-import type { Finding, ScanResult } from "../core/engine/scan-types.js";
-import { githubFilterToLang } from "../core/lang/index.js";
+import type { ScanResult } from "../core/engine/scan-types.js";
+import type { ConfigProblem } from "../core/findings/index.js";
 import type { RepoFacts } from "../core/oidc/claims-for.js";
-import { checkUnprotectedRefs, contextRules, workflowRules } from "../core/rules/index.js";
+import { analyzeScan, report } from "../core/report/index.js";
+import { protectionNeeds } from "../core/rules/index.js";
 
 /** A branch's protection as the App read it. */
 export type BranchFact = { protected: boolean } | { unreadable: string };
@@ -82,24 +82,10 @@ export function analyse(input: AnalysisInput, progress: (stage: string) => void 
 
   progress("analysing");
   const sources = new Map(files.map((f) => [f.path, String(f.text)]));
-  const { result, model } = runScan(
-    plan,
-    (arn) => roles.get(arn),
-    { workflow: workflowRules, context: contextRules },
-    { sources, configProblems },
-  );
-  const branches = new Set<string>();
-  for (const a of model.assumptions)
-    for (const c of a.contexts)
-      if (
-        c.decision === "allow" &&
-        !c.environment &&
-        c.trigger.ref.kind === "value" &&
-        c.trigger.ref.value.startsWith("refs/heads/")
-      )
-        branches.add(c.trigger.ref.value.slice("refs/heads/".length));
+  const analysis = analyzeScan(plan, (arn) => roles.get(arn));
+  const needs = protectionNeeds(analysis.model);
   const known = input.branches ?? new Map<string, BranchFact>();
-  const missing = [...branches].filter((b) => !known.has(b));
+  const missing = needs.branches.filter((b) => !known.has(b));
   if (missing.length > 0) return { kind: "needs-branches", branches: missing };
 
   progress("checking");
@@ -109,12 +95,9 @@ export function analyse(input: AnalysisInput, progress: (stage: string) => void 
     environmentsRead ? environmentsRead.map((e) => [e.name.toLowerCase(), e.protected]) : [],
   );
   // Protection that could not be read leaves trust-unprotected-ref unchecked: the scan is incomplete.
-  const envsUsed = model.assumptions.some((a) =>
-    a.contexts.some((c) => c.decision === "allow" && c.environment),
-  );
-  if (!environmentsRead && envsUsed && "unreadable" in input.environments)
+  if (!environmentsRead && needs.environments && "unreadable" in input.environments)
     incomplete.push(input.environments.unreadable);
-  for (const b of branches) {
+  for (const b of needs.branches) {
     const f = known.get(b);
     if (f && "unreadable" in f) incomplete.push(f.unreadable);
   }
@@ -122,32 +105,18 @@ export function analyse(input: AnalysisInput, progress: (stage: string) => void 
     const f = known.get(b);
     return f && "protected" in f ? f.protected : null;
   };
-  result.findings.push(
-    ...checkUnprotectedRefs(model, {
+  // The decide phase, once: rules, dedupe, ignores, order and completeness (src/core/report).
+  const result = report(analysis, {
+    sources,
+    configProblems,
+    ignore: config.ignore,
+    protection: {
       branch: branchProtected,
       environment: (e) => (environmentsRead ? (envFacts.get(e.toLowerCase()) ?? false) : null),
       declaredProtected: new Set((config.environments?.protected ?? []).map((e) => e.toLowerCase())),
-    }),
-  );
-  // GitHub reads that failed: the scan could not check everything (the reason names the permission).
-  for (const reason of incomplete)
-    result.incomplete.push({ subject: input.subject, reason, rule: "config-invalid" });
-  applyIgnores(result, config);
-  result.complete = result.incomplete.length === 0;
-  return { kind: "done", result, config };
-}
-
-/** `ignore.rules` and `ignore.paths` of the configuration. */
-function applyIgnores(result: ScanResult, config: RolecallConfig): void {
-  const rules = new Set(config.ignore?.rules ?? []);
-  const paths = (config.ignore?.paths ?? []).flatMap((p) => {
-    try {
-      return [githubFilterToLang(p)];
-    } catch {
-      return []; // an invalid pattern ignores nothing
-    }
+    },
+    // GitHub reads that failed: the scan could not check everything (the reason names the permission).
+    incomplete: incomplete.map((reason) => ({ subject: input.subject, reason, rule: "config-invalid" })),
   });
-  result.findings = result.findings.filter(
-    (f: Finding) => !rules.has(f.rule) && !paths.some((l) => l.has(f.file)),
-  );
+  return { kind: "done", result, config };
 }

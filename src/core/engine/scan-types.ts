@@ -1,4 +1,11 @@
-import type { Severity } from "../rules/rule.js";
+import type { Finding, IncompleteItem } from "../findings/finding.js";
+
+export type {
+  Finding,
+  IncompleteItem,
+  RelatedLocation,
+  SuggestedPolicy,
+} from "../findings/finding.js";
 
 /**
  * The result of a scan: the JSON v1 contract of `rolecall scan --format json`
@@ -12,6 +19,14 @@ export interface ScanResult {
   assumptions: Assumption[];
   findings: Finding[];
   incomplete: IncompleteItem[];
+  /** Rules that did not run, and why (the facts they need were not given). */
+  skipped?: SkippedRule[];
+}
+
+/** A rule the scan did not run: the facts it needs were not given (e.g. the CLI has no GitHub API). */
+export interface SkippedRule {
+  rule: string;
+  reason: string;
 }
 
 export interface RepositoryInfo {
@@ -53,45 +68,4 @@ export interface RunContextResult {
   reason: string;
   /** For a job inside a reusable workflow: the caller (`file#job`). */
   caller?: string;
-}
-
-export interface RelatedLocation {
-  /** A workflow path, or a policy file / role ARN. */
-  file: string;
-  line: number | null;
-  column: number | null;
-  /** JSON pointer into a policy, when the related place is in a policy. */
-  pointer?: string;
-  message: string;
-}
-
-export interface Finding {
-  rule: string;
-  severity: Severity;
-  message: string;
-  file: string;
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
-  job: string | null;
-  role: string | null;
-  /** Stable across re-scans: rule + file + route + role (not line numbers). */
-  fingerprint: string;
-  related: RelatedLocation[];
-  fix: string | null;
-  /** A trust policy that admits exactly what the workflows need (sub-not-trusted, trust-wider-than-needed). */
-  suggestedPolicy?: SuggestedPolicy;
-}
-
-export interface SuggestedPolicy {
-  json: string;
-  terraform: string;
-}
-
-export interface IncompleteItem {
-  /** What could not be read: a file, a role ARN, an expression. */
-  subject: string;
-  reason: string;
-  rule: string;
 }

@@ -1,5 +1,6 @@
 import { type GlobToken, matchGlob } from "../lang/index.js";
 import type { Span } from "../span.js";
+import { parseRoleArn } from "./arn.js";
 import { type ClaimSet, type ClaimValue, claimOf } from "./claims.js";
 import { classifyKey, GITHUB_ISSUER, type KeyClass } from "./condition-keys.js";
 import { type ParsedOperator, parseOperator } from "./operators.js";
@@ -165,10 +166,10 @@ export function parseProviderArn(
   return m ? { partition: m[1]!, account: m[2]!, hostPath: m[3]! } : null;
 }
 
-/** Partition and account of a role ARN, if it is one. */
+/** Partition and account of a role ARN, if it is one (the core's one role-ARN grammar). */
 export function parseRoleArnParts(arn: string): { partition: string; account: string } | null {
-  const m = /^arn:([^:]+):iam::(\d{12}):role\/.+$/.exec(arn);
-  return m ? { partition: m[1]!, account: m[2]! } : null;
+  const p = parseRoleArn(arn);
+  return p.ok ? { partition: p.partition, account: p.accountId } : null;
 }
 
 function principalOutcome(

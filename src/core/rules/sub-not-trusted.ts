@@ -2,18 +2,13 @@ import type { AnalyzedContext, CandidateVerdict } from "../engine/analysis-types
 import { findingFingerprint } from "../engine/fingerprint.js";
 import type { Finding } from "../engine/scan-types.js";
 import { denyCauses, explicitDeny, principalProblem } from "./cause-of-deny.js";
-import {
-  type ContextRule,
-  contextFinding,
-  describeContext,
-  policyRelated,
-  policyValues,
-} from "./context-rule.js";
+import { contextFinding, describeContext, policyRelated, policyValues } from "./context-rule.js";
+import { defineRule } from "./define-rule.js";
 import { docsUrl } from "./rule.js";
 
 const id = "sub-not-trusted";
 
-export const subNotTrusted: ContextRule = {
+export const subNotTrusted = defineRule({
   meta: {
     id,
     severity: "high",
@@ -24,7 +19,7 @@ export const subNotTrusted: ContextRule = {
     fix: "Add the exact subject to the role's trust policy (the suggested policy lists every subject this repository's workflows need), or change the workflow so it runs where the policy expects.",
     docs: docsUrl(id),
   },
-  checkModel(model) {
+  onAnalysis(model) {
     const out: Finding[] = [];
     for (const a of model.assumptions) {
       // One finding per cause: runs denied for the same reason (the same subject, the same Deny
@@ -73,6 +68,10 @@ export const subNotTrusted: ContextRule = {
           fix = `Add \`${detail}\` to the role's trust policy${values[0] ? ` next to \`${values[0].value}\`` : ""} (see the suggested policy), or run the job where the policy expects.`;
         }
         const f = contextFinding(this.meta, model, a, contexts[0]!, message, related, fix);
+        f.cause = {
+          key: `${a.file}#${a.job.id.value}|${kind === "sub" ? kind : key}`,
+          occurrence: kind === "sub" ? `${runs} (\`${detail}\`)` : runs,
+        };
         // Stable across re-scans: the role reference and the cause, not the runs' order.
         f.fingerprint = findingFingerprint({
           rule: id,
@@ -86,4 +85,4 @@ export const subNotTrusted: ContextRule = {
     }
     return out;
   },
-};
+});

@@ -5,7 +5,8 @@ import { classifyKey } from "../iam/condition-keys.js";
 import { parseOperator } from "../iam/operators.js";
 import { Lang, LangTooComplexError, tokenizeIamGlob } from "../lang/index.js";
 import { anyBranch, anyTag } from "../oidc/run-context.js";
-import { type ContextRule, isOptionalContext, policyRelated } from "./context-rule.js";
+import { isOptionalContext, policyRelated } from "./context-rule.js";
+import { defineRule } from "./define-rule.js";
 import { docsUrl } from "./rule.js";
 import { workflowFinding } from "./workflow-rule.js";
 
@@ -90,7 +91,7 @@ function subjectValues(a: AnalyzedAssumption, issuer: string, seg: string) {
   return out;
 }
 
-export const trustWiderThanNeeded: ContextRule = {
+export const trustWiderThanNeeded = defineRule({
   meta: {
     id,
     severity: "medium",
@@ -101,7 +102,7 @@ export const trustWiderThanNeeded: ContextRule = {
     fix: "Replace the role's subject condition with the suggested policy (JSON or Terraform), after checking no other repository relies on the removed values.",
     docs: docsUrl(id),
   },
-  checkModel(model) {
+  onAnalysis(model) {
     const out: Finding[] = [];
     const done = new Set<string>();
     const repo = model.repo.fullName;
@@ -140,7 +141,7 @@ export const trustWiderThanNeeded: ContextRule = {
     }
     return out;
   },
-};
+});
 
 let validContextsCache: Lang | undefined;
 /** Every subject context GitHub can mint: `ref:` + a valid branch, tag or pull request merge ref, `pull_request`, `environment:NAME`. */

@@ -1,14 +1,14 @@
 import { relative } from "node:path";
-import type { CliIo } from "../cli/io.js";
-import { useColor } from "../cli/io.js";
 import type { ScanResult } from "../core/engine/scan-types.js";
 import { renderSarif } from "../core/render/sarif.js";
 import { renderScanJson } from "../core/render/scan-json.js";
 import { renderScanText } from "../core/render/scan-text.js";
 import { colorStyle, plainStyle } from "../core/render/style.js";
 import { allRuleMeta } from "../core/rules/index.js";
-import { workerEntryUrl } from "./entry-url.js";
-import { WorkerPool } from "./pool.js";
+import { workerEntryUrl } from "../worker/entry-url.js";
+import { WorkerPool } from "../worker/pool.js";
+import type { CliIo } from "./io.js";
+import { useColor } from "./io.js";
 
 export interface CliScanInput {
   argv: string[];
@@ -47,7 +47,7 @@ export async function scanWithTimeout(
   stopped: StoppedScan,
 ): Promise<number> {
   const pool = new WorkerPool<CliScanInput, CliScanOutput>({
-    entry: workerEntryUrl("cli-entry"),
+    entry: workerEntryUrl("timeout-entry", import.meta.url),
     size: 1,
     budget: { cpuMs: timeoutMs, memoryMb: null, wallMs: timeoutMs },
     maxQueue: 1,

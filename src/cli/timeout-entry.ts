@@ -1,8 +1,8 @@
 // The worker that runs `rolecall scan --timeout`: the whole command, its output captured.
 import { readFile } from "node:fs/promises";
-import { runScanCommand } from "../cli/scan.js";
-import type { CliScanInput, CliScanOutput } from "./cli.js";
-import { serveTask } from "./serve.js";
+import { serveTask } from "../worker/serve.js";
+import { runScanCommand } from "./scan.js";
+import type { CliScanInput, CliScanOutput } from "./timeout.js";
 
 serveTask(async (input: CliScanInput): Promise<CliScanOutput> => {
   let stdout = "";
