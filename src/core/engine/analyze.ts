@@ -1,4 +1,5 @@
 import { analyzeBreadth } from "../iam/breadth.js";
+import { attributeDeny, denyEvaluation, denyReasonText } from "../iam/deny-cause.js";
 import { Lang } from "../lang/index.js";
 import { claimsForRun, type JobRun } from "../oidc/claims-for.js";
 import { evaluateCondition } from "../oidc/condition.js";
@@ -74,6 +75,7 @@ function refShown(ref: RefSpec): string | null {
 function combine(
   candidates: CandidateVerdict[],
   event: string,
+  cause: (c: CandidateVerdict) => string | null = () => null,
 ): { decision: "allow" | "deny" | "indeterminate"; reason: string } {
   const first = candidates[0]!;
   const describe = (c: CandidateVerdict) => {
@@ -84,13 +86,18 @@ function combine(
         const deny = p.statements.find((st) => st.effect === "Deny" && st.coverage === "all");
         if (deny)
           return `explicit Deny: statement ${deny.index}${deny.sid ? ` (${deny.sid})` : ""} applies to every such run, and an explicit Deny overrides every Allow`;
-        return `the trust policy admits none of these refs (e.g. ${p.deniedExample})`;
+        // The trace of one denied ref names the real cause (the ref may be irrelevant to it).
+        const why = cause(c);
+        const subVaries = c.claims.sub?.kind === "pattern";
+        return why && !(subVaries && why.startsWith("the trust policy does not admit `sub`"))
+          ? `${why} (e.g. ${p.deniedExample})`
+          : `the trust policy admits none of these refs (e.g. ${p.deniedExample})`;
       }
       if (p.coverage === "some")
         return `the trust policy admits some refs (e.g. ${p.admittedExample}) but not others (e.g. ${p.deniedExample})`;
       return p.reasons.join("; ");
     }
-    return c.evaluation!.reasons.join("; ");
+    return (c.decision === "deny" ? cause(c) : null) ?? c.evaluation!.reasons.join("; ");
   };
   if (candidates.every((c) => c.decision === first.decision))
     return { decision: first.decision, reason: describe(first) };
@@ -234,7 +241,11 @@ function contextsOf(
         const v = evaluateClaims(role.policy, c.claims, claims.variable, plan.repo.issuer, role.arn);
         return { sub: c.sub, note: c.note, claims: c.claims, variable: claims.variable, ...v };
       });
-      let { decision, reason } = combine(verdicts, pruned.event);
+      const cause = (v: CandidateVerdict) => {
+        const e = denyEvaluation(role.policy, v, plan.repo.issuer, role.arn);
+        return e && e.decision === "deny" ? denyReasonText(attributeDeny(e)) : null;
+      };
+      let { decision, reason } = combine(verdicts, pruned.event, cause);
       if (audience === null) {
         decision = "indeterminate";
         reason = `the audience is an expression (${a.credentials.inputs.audience?.value}); ${reason}`;

@@ -1,4 +1,5 @@
 import { audNotTrusted } from "./aud-not-trusted.js";
+import { conditionNotMet } from "./condition-not-met.js";
 import type { ContextRule } from "./context-rule.js";
 import {
   configInvalidMeta,
@@ -10,6 +11,7 @@ import { customTemplateMismatch } from "./custom-template-mismatch.js";
 import { immutableSubjectMismatch } from "./immutable-subject-mismatch.js";
 import { issuerMismatch } from "./issuer-mismatch.js";
 import type { PolicyRule } from "./policy-rule.js";
+import { providerNotTrusted } from "./provider-not-trusted.js";
 import type { RuleMeta } from "./rule.js";
 import { stringEqualsWildcard } from "./stringequals-wildcard.js";
 import { subNotTrusted } from "./sub-not-trusted.js";
@@ -50,6 +52,8 @@ export const policyRules: readonly PolicyRule[] = [
 /** Rules that need the workflows and the trust policies together. */
 export const contextRules: readonly ContextRule[] = [
   subNotTrusted,
+  providerNotTrusted,
+  conditionNotMet,
   audNotTrusted,
   immutableSubjectMismatch,
   customTemplateMismatch,

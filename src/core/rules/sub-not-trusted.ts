@@ -1,7 +1,7 @@
 import type { AnalyzedContext, CandidateVerdict } from "../engine/analysis-types.js";
 import { findingFingerprint } from "../engine/fingerprint.js";
 import type { Finding } from "../engine/scan-types.js";
-import { denyCauses, explicitDeny, principalProblem } from "./cause-of-deny.js";
+import { denyCauses, explicitDeny } from "./cause-of-deny.js";
 import {
   type ContextRule,
   contextFinding,
@@ -38,8 +38,7 @@ export const subNotTrusted: ContextRule = {
         if (cause.causes.has("explicit-deny")) {
           const d = explicitDeny(v)!;
           key = `deny|statement ${d.index}${d.sid ? ` (Sid "${d.sid}")` : ""}`;
-        } else if (cause.causes.has("principal")) key = `principal|${principalProblem(v)}`;
-        else if (cause.causes.has("sub")) key = `sub|${v.sub}`;
+        } else if (cause.causes.has("sub")) key = `sub|${v.sub}`;
         else continue;
         const g = groups.get(key);
         if (g) g.contexts.push(c);
@@ -55,10 +54,6 @@ export const subNotTrusted: ContextRule = {
           message = `Job \`${a.job.id.value}\` will be denied by an explicit Deny in ${a.role} (${detail}) in ${runs}: GitHub sends \`sub\` \`${v.sub}\`, which the Deny matches.`;
           fix =
             "The policy blocks this run on purpose: do not assume this role here (guard the job or step with `if:`), or change the Deny statement if it is wrong. Adding the subject to an Allow does not help: an explicit Deny overrides every Allow.";
-        } else if (kind === "principal") {
-          message = `Job \`${a.job.id.value}\` will be denied whatever its subject (${runs}): ${detail}.`;
-          fix =
-            "Trust the OIDC provider of the role's own account (arn:aws:iam::<role account>:oidc-provider/token.actions.githubusercontent.com) in Principal.Federated; create the provider in that account if it does not exist.";
         } else {
           const values = policyValues(a, "sub");
           const shown =

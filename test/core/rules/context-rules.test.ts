@@ -49,6 +49,8 @@ const RULE_IDS = RULES.map((m) => m.id);
 /** Will-fail findings about denied runs: every fixture pins them all, so no deny is reported under the wrong cause. */
 const DENY_RULES = [
   "sub-not-trusted",
+  "provider-not-trusted",
+  "condition-not-met",
   "aud-not-trusted",
   "immutable-subject-mismatch",
   "custom-template-mismatch",
@@ -235,6 +237,8 @@ describe("context rule fixtures: layout", () => {
   it("covers the context rules and the could-not-verify rules of DESIGN §5", () => {
     expect(RULE_IDS).toEqual([
       "sub-not-trusted",
+      "provider-not-trusted",
+      "condition-not-met",
       "aud-not-trusted",
       "immutable-subject-mismatch",
       "custom-template-mismatch",
