@@ -85,8 +85,16 @@ export interface Finding {
 }
 
 export interface SuggestedPolicy {
+  /** The whole suggested document (JSON). */
   json: string;
+  /** The same document as a Terraform `aws_iam_policy_document`. */
   terraform: string;
+  /** A unified diff against the role's current policy (both pretty-printed); null when there is none. */
+  diff?: string | null;
+  /** False when the suggestion is a new document rather than an edit of the current policy. */
+  minimal?: boolean;
+  /** What the edit does and what it deliberately does not do, one sentence each. */
+  notes?: string[];
 }
 
 export interface IncompleteItem {

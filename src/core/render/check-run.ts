@@ -375,9 +375,12 @@ function policyBlock(f: Finding): string {
     `<summary>Suggested trust policy for ${who}${arn}, from ${escapeHtml(f.rule)}</summary>`,
     "",
   ];
-  if (byteLength(json) + byteLength(p.terraform) > POLICY_MAX) {
+  for (const n of p.notes ?? []) body.push(`- ${clipMarkdown(n, MESSAGE_MAX)}`);
+  if (p.notes?.length) body.push("");
+  if (byteLength(json) + byteLength(p.terraform) + byteLength(p.diff ?? "") > POLICY_MAX) {
     body.push("Too large to show here: run `rolecall scan --format json` locally to get it.");
   } else {
+    if (p.diff) body.push("Change to the current trust policy:", "", fenced("diff", p.diff), "");
     body.push(
       "Trust policy JSON:",
       "",

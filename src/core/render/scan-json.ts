@@ -82,7 +82,15 @@ function findingJson(f: Finding): Finding {
     related: f.related.map(relatedJson),
     fix: f.fix,
     ...(f.suggestedPolicy !== undefined
-      ? { suggestedPolicy: { json: f.suggestedPolicy.json, terraform: f.suggestedPolicy.terraform } }
+      ? {
+          suggestedPolicy: {
+            json: f.suggestedPolicy.json,
+            terraform: f.suggestedPolicy.terraform,
+            ...(f.suggestedPolicy.diff != null ? { diff: f.suggestedPolicy.diff } : {}),
+            ...(f.suggestedPolicy.minimal !== undefined ? { minimal: f.suggestedPolicy.minimal } : {}),
+            ...(f.suggestedPolicy.notes?.length ? { notes: f.suggestedPolicy.notes } : {}),
+          },
+        }
       : {}),
   };
 }

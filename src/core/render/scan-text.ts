@@ -182,8 +182,14 @@ function renderFinding(f: Finding, opts: ScanTextOptions, out: string[], shownPo
       out.push(`      suggested trust policy for ${f.role ?? "this role"}: as above`);
     } else {
       shownPolicies.add(key);
+      const sp = f.suggestedPolicy;
+      for (const n of sp.notes ?? []) out.push(`      ${st.dim("note:")} ${n}`);
+      if (sp.diff) {
+        out.push(`      suggested change to the current trust policy:`);
+        out.push(...sp.diff.split("\n").map((l) => `        ${l}`));
+      }
       out.push(`      suggested trust policy ${st.dim("(Terraform form in --format json)")}:`);
-      out.push(...policyLines(f.suggestedPolicy.json));
+      out.push(...policyLines(sp.json));
     }
   }
 }

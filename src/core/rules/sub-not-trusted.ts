@@ -1,6 +1,7 @@
-import type { AnalyzedContext, CandidateVerdict } from "../engine/analysis-types.js";
+import type { AnalyzedContext, CandidateVerdict, ScanModel } from "../engine/analysis-types.js";
 import { findingFingerprint } from "../engine/fingerprint.js";
 import type { Finding } from "../engine/scan-types.js";
+import { isPullRequestSubject, neededRuns, toIamPattern } from "../engine/suggest-policy.js";
 import { denyCauses, explicitDeny } from "./cause-of-deny.js";
 import {
   type ContextRule,
@@ -65,9 +66,10 @@ export const subNotTrusted: ContextRule = {
           const some = v.pattern && v.pattern.coverage === "some";
           message = `Job \`${a.job.id.value}\` will be denied ${some ? "for some of its runs" : contexts.length > 1 ? "in every one of these runs" : "in this run"} (${runs})${example}: GitHub sends \`sub\` \`${detail}\`, and ${a.role} trusts only ${shown || "no subject"}.`;
           related = values.slice(0, 3).map((x) => policyRelated(a, x, `trusted subject \`${x.value}\``));
-          fix = `Add \`${detail}\` to the role's trust policy${values[0] ? ` next to \`${values[0].value}\`` : ""} (see the suggested policy), or run the job where the policy expects.`;
+          fix = subjectFix(model, a.role, detail, values[0]?.value ?? null);
         }
         const f = contextFinding(this.meta, model, a, contexts[0]!, message, related, fix);
+        // The fix and the suggested JSON agree: when the subject is withheld, so is the advice to add it.
         // Stable across re-scans: the role reference and the cause, not the runs' order.
         f.fingerprint = findingFingerprint({
           rule: id,
@@ -82,3 +84,21 @@ export const subNotTrusted: ContextRule = {
     return out;
   },
 };
+
+/**
+ * The fix for a subject the policy does not admit, in IAM syntax only: the value to add (a GitHub
+ * filter becomes the IAM glob the suggested policy holds, with the difference said), or, for a pull
+ * request run on a role that deploy jobs also use, a role of its own or a guard: never the deploy
+ * role's pull request trust.
+ */
+function subjectFix(model: ScanModel, role: string | null, sub: string, nextTo: string | null): string {
+  if (role && isPullRequestSubject(sub) && neededRuns(model, role).deploy)
+    return (
+      "Do not give this role pull request trust: push, tag or environment jobs use it, and any writer can change the code a pull request runs. Give pull request jobs a read-only role of their own (trusting `" +
+      sub +
+      "`), or guard the job or step with `if: github.event_name != 'pull_request'`."
+    );
+  const iam = toIamPattern(sub);
+  const filtered = iam !== sub.replace(/ where `.*$/, "");
+  return `Add \`${iam}\` to the role's trust policy${nextTo ? ` next to \`${nextTo}\`` : ""} (see the suggested policy)${filtered ? `; IAM has only the \`*\` and \`?\` wildcards, so this admits more than GitHub's filter \`${sub}\` does` : ""}, or run the job where the policy expects.`;
+}
