@@ -2,7 +2,7 @@ import { analyzeBreadth } from "../iam/breadth.js";
 import { attributeDeny, denyEvaluation, denyReasonText } from "../iam/deny-cause.js";
 import { Lang } from "../lang/index.js";
 import { claimsForRun, type JobRun } from "../oidc/claims-for.js";
-import { evaluateCondition } from "../oidc/condition.js";
+import { evaluateCondition, runConditionFacts } from "../oidc/condition.js";
 import type { RefSpec, TriggerContext } from "../oidc/run-context.js";
 import type {
   AnalyzedAssumption,
@@ -24,27 +24,37 @@ const DEFAULT_AUDIENCE = "sts.amazonaws.com";
  * Narrows a trigger context by the job's and step's `if:`: none when they can never be true for
  * it; a small finite set of refs becomes one concrete context each.
  */
-function prune(t: TriggerContext, conditions: (string | undefined)[]): TriggerContext[] {
+function prune(
+  t: TriggerContext,
+  conditions: (string | undefined)[],
+  repository: string | null = null,
+): TriggerContext[] {
   let ref = t.ref;
   const why: string[] = [];
+  // Conditions the interpreter cannot decide for this run: it runs only if they hold.
+  const undecided: string[] = [];
   for (const c of conditions) {
     if (c === undefined) continue;
-    const facts = { event: t.event, baseRef: t.baseRef, headRef: t.headRef };
+    const facts = runConditionFacts(t, repository);
     const b = evaluateCondition(c, facts);
     if (ref.kind === "value") {
       if (!b.max.has(ref.value)) return [];
+      if (!b.min.has(ref.value)) undecided.push(c.trim());
     } else if (ref.kind === "pattern") {
       // GitHub compares refs ignoring case; narrow to the refs as spelled in the condition (the runs
       // the author meant) when there are any, else to every case variant that passes.
       const exact = ref.domain.intersect(evaluateCondition(c, { ...facts, refsIgnoreCase: false }).max);
       const narrowed = exact.isEmpty() ? ref.domain.intersect(b.max) : exact;
       if (narrowed.isEmpty()) return [];
+      if (!narrowed.isSubsetOf(b.min)) undecided.push(c.trim());
       if (!narrowed.equals(ref.domain)) {
         why.push(c.trim());
         ref = { kind: "pattern", description: ref.description, domain: narrowed };
       }
     } else if (b.max.isEmpty()) return [];
+    else if (!b.min.complement().isEmpty()) undecided.push(c.trim());
   }
+  if (undecided.length > 0) t = { ...t, conditional: undecided.join("` and `") };
   if (ref === t.ref) return [t];
   if (ref.kind === "pattern") {
     const members = finiteMembers(ref.domain, 8);
@@ -195,7 +205,7 @@ function contextsOf(
     // A variant that reads `inputs.X` applies to workflow_dispatch runs, or to the others, only.
     if (variant.events === "dispatch" && t.trigger.event !== "workflow_dispatch") continue;
     if (variant.events === "other" && t.trigger.event === "workflow_dispatch") continue;
-    for (const pruned of prune(t.trigger, t.conditions)) {
+    for (const pruned of prune(t.trigger, t.conditions, plan.repo.fullName)) {
       const ctx = (
         decision: ContextDecision,
         reason: string,
@@ -268,6 +278,8 @@ function contextsOf(
           decision = "indeterminate";
         }
       }
+      if (decision === "deny" && pruned.optional)
+        reason = `the trust policy guards this run: ${pruned.label} is started by hand on a ref of someone's choosing, and the policy admits only the refs the workflow is written for (${reason})`;
       out.push(ctx(decision, reason, subShown, verdicts));
     }
   }

@@ -53,6 +53,10 @@ export interface RunContextResult {
   reason: string;
   /** For a job inside a reusable workflow: the caller (`file#job`). */
   caller?: string;
+  /** A deny of a run the author did not ask for (dispatch on another branch or a tag): the policy working as a guard. */
+  guard?: true;
+  /** The `if:` rolecall cannot decide for this run: it happens only if it holds. */
+  conditional?: string;
 }
 
 export interface RelatedLocation {
@@ -80,6 +84,11 @@ export interface Finding {
   fingerprint: string;
   related: RelatedLocation[];
   fix: string | null;
+  /**
+   * For a will-fail finding: the `if:` rolecall could not decide for the runs it is about. They
+   * happen only if it holds, so the finding says "if this job runs" and is not a certain high denial.
+   */
+  conditional?: string;
   /** A trust policy that admits exactly what the workflows need (sub-not-trusted, trust-wider-than-needed). */
   suggestedPolicy?: SuggestedPolicy;
 }

@@ -289,6 +289,8 @@ function toAssumption(a: AnalyzedAssumption): Assumption {
       decision: c.decision,
       reason: c.reason,
       ...(c.caller ? { caller: c.caller } : {}),
+      ...(c.decision === "deny" && c.trigger.optional ? { guard: true as const } : {}),
+      ...(c.trigger.conditional ? { conditional: c.trigger.conditional } : {}),
     })),
   };
 }

@@ -438,9 +438,13 @@ function stats(result: ScanResult, headSha: string): string {
     .filter(([, n]) => n > 0)
     .map(([s, n]) => `${n} ${s}`);
   const contexts = result.assumptions.flatMap((a) => a.contexts);
-  const decisions = DECISIONS.map((d) => [d, contexts.filter((c) => c.decision === d).length] as const)
+  const decisions = DECISIONS.map(
+    (d) => [d, contexts.filter((c) => c.decision === d && !c.guard).length] as const,
+  )
     .filter(([, n]) => n > 0)
     .map(([d, n]) => `${n} ${DECISION_LABEL[d]}`);
+  const guarded = contexts.filter((c) => c.guard).length;
+  if (guarded > 0) decisions.push(`${guarded} guarded by the trust policy`);
   const parts = [
     counts.length > 0 ? `Findings: ${counts.join(", ")}` : "No findings",
     contexts.length > 0

@@ -53,6 +53,8 @@ function contextJson(c: RunContextResult): RunContextResult {
     decision: c.decision,
     reason: c.reason,
     ...(c.caller !== undefined ? { caller: c.caller } : {}),
+    ...(c.guard ? { guard: true } : {}),
+    ...(c.conditional !== undefined ? { conditional: c.conditional } : {}),
   };
 }
 
@@ -81,6 +83,7 @@ function findingJson(f: Finding): Finding {
     fingerprint: f.fingerprint,
     related: f.related.map(relatedJson),
     fix: f.fix,
+    ...(f.conditional !== undefined ? { conditional: f.conditional } : {}),
     ...(f.suggestedPolicy !== undefined
       ? {
           suggestedPolicy: {

@@ -275,9 +275,13 @@ export function renderScanText(result: ScanResult, opts: ScanTextOptions): strin
 
   const contexts = doc.assumptions.flatMap((a) => a.contexts);
   if (contexts.length > 0) {
-    const byDecision = DECISIONS.map((d) => [d, contexts.filter((c) => c.decision === d).length] as const)
+    const byDecision = DECISIONS.map(
+      (d) => [d, contexts.filter((c) => c.decision === d && !c.guard).length] as const,
+    )
       .filter(([, n]) => n > 0)
       .map(([d, n]) => `${n} ${paintDecision(d, d, st)}`);
+    const guarded = contexts.filter((c) => c.guard).length;
+    if (guarded > 0) byDecision.push(`${guarded} guarded by the trust policy`);
     out.push(
       `${plural(doc.assumptions.length, "role assumption")}, ${plural(contexts.length, "run context")}: ${byDecision.join(", ")}`,
     );

@@ -141,6 +141,13 @@ export function contextFinding(
     related: [...triggerRelated(a, c), ...related],
     discriminator: `${c.trigger.label}|${c.environment ?? ""}|${c.caller ?? ""}`,
   });
+  // A run that happens only if an `if:` rolecall cannot decide holds is not a certain denial.
+  const undecided = c.trigger.conditional;
+  if (undecided && meta.category === "will-fail") {
+    f.conditional = undecided;
+    f.message = `If this job runs (\`${undecided}\` is decided at run time): ${f.message}`;
+    if (f.severity === "critical" || f.severity === "high") f.severity = "medium";
+  }
   if (a.role) {
     const audience = a.credentials.inputs.audience?.value ?? "sts.amazonaws.com";
     const policy = a.roleSource?.kind === "found" ? a.roleSource.policy : null;

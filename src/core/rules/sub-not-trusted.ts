@@ -30,7 +30,10 @@ export const subNotTrusted: ContextRule = {
     for (const a of model.assumptions) {
       // One finding per cause: runs denied for the same reason (the same subject, the same Deny
       // statement, the same provider problem) share the message and the fix.
-      const groups = new Map<string, { contexts: AnalyzedContext[]; candidate: CandidateVerdict }>();
+      const groups = new Map<
+        string,
+        { key: string; contexts: AnalyzedContext[]; candidate: CandidateVerdict }
+      >();
       for (const c of a.contexts) {
         const cause = denyCauses(a, c, model.repo);
         if (!cause) continue;
@@ -41,11 +44,13 @@ export const subNotTrusted: ContextRule = {
           key = `deny|statement ${d.index}${d.sid ? ` (Sid "${d.sid}")` : ""}`;
         } else if (cause.causes.has("sub")) key = `sub|${v.sub}`;
         else continue;
-        const g = groups.get(key);
+        // Runs that happen only if an undecided `if:` holds are reported apart from certain ones.
+        const groupKey = c.trigger.conditional ? `${key}\u0000${c.trigger.conditional}` : key;
+        const g = groups.get(groupKey);
         if (g) g.contexts.push(c);
-        else groups.set(key, { contexts: [c], candidate: v });
+        else groups.set(groupKey, { key, contexts: [c], candidate: v });
       }
-      for (const [key, { contexts, candidate: v }] of groups) {
+      for (const { key, contexts, candidate: v } of groups.values()) {
         const [kind, detail] = [key.slice(0, key.indexOf("|")), key.slice(key.indexOf("|") + 1)];
         const runs = contexts.map(describeContext).join("; ");
         let message: string;
@@ -76,7 +81,7 @@ export const subNotTrusted: ContextRule = {
           file: a.file,
           route: a.roleNode?.route ?? a.job.route,
           role: a.role,
-          discriminator: kind === "sub" ? detail : key,
+          discriminator: `${kind === "sub" ? detail : key}${contexts[0]!.trigger.conditional ? `|if ${contexts[0]!.trigger.conditional}` : ""}`,
         });
         out.push(f);
       }

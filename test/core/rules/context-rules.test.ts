@@ -301,7 +301,11 @@ for (const meta of RULES) {
         const findings = expectMarkedFindings(f, scanned);
         const own = findings.filter((x) => x.rule === id);
         for (const x of own) {
-          expect(x.severity).toBe(meta.severity);
+          // A run that depends on an undecided `if:` is not a certain high denial.
+          if (x.conditional) {
+            expect(x.severity).toBe("medium");
+            expect(x.message).toMatch(/^If this job runs \(/);
+          } else expect(x.severity).toBe(meta.severity);
           expect(x.message.length).toBeGreaterThan(10);
           expect(x.fix).toBeTruthy();
           if (!couldNotVerify) {
