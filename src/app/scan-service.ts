@@ -1,22 +1,15 @@
 import type { GhResult, GitHubPublisher, GitHubReader } from "../adapters/github/index.js";
 import { parseConfig, type RolecallConfig } from "../core/config/config.js";
+import { roleMapFrom } from "../core/config/role-map.js";
 import type { RoleSource } from "../core/engine/analysis-types.js";
 import { planScan, type ScanFile } from "../core/engine/plan.js";
-import { roleMapFrom } from "../core/engine/role-map.js";
-import { type ConfigProblem, runScan } from "../core/engine/scan.js";
-import type { Finding, ScanResult } from "../core/engine/scan-types.js";
-import { parseTrustPolicy } from "../core/iam/index.js";
-import { githubFilterToLang } from "../core/lang/index.js";
+import type { ConfigProblem } from "../core/findings/index.js";
+import { roleSourceOf } from "../core/iam/role-source.js";
 import { renderCheckRun, renderNoChanges, renderScanError } from "../core/render/check-run.js";
 import { commentableLines } from "../core/render/diff.js";
 import { parseMarker, parseMarkers, planReview } from "../core/render/review.js";
-import {
-  allRuleMeta,
-  checkUnprotectedRefs,
-  contextRules,
-  type RuleMeta,
-  workflowRules,
-} from "../core/rules/index.js";
+import { analyzeScan, report } from "../core/report/index.js";
+import { allRuleMeta, protectionNeeds, type RuleMeta } from "../core/rules/index.js";
 import type { RoleAccess } from "./aws-access.js";
 
 /** One scan the App runs: a pull request's head commit. */
@@ -237,54 +230,29 @@ export async function runScanJob(job: ScanJob, deps: ScanDeps): Promise<ScanOutc
           return;
         }
         const r = await deps.roles.getRole(job.owner, arn, { fresh: job.trigger !== "pull_request" });
-        if (r.kind === "found") {
-          const { policy } = parseTrustPolicy(r.policyText);
-          roleSources.set(
-            arn,
-            policy
+        roleSources.set(
+          arn,
+          roleSourceOf(
+            r.kind === "found"
               ? {
                   kind: "found",
                   arn,
-                  policy: {
-                    ...policy,
-                    role: { arn, name: r.roleName, maxSessionDuration: r.maxSessionDuration },
-                  },
+                  policyText: r.policyText,
                   file: arn,
+                  roleName: r.roleName,
                   maxSessionDuration: r.maxSessionDuration,
                 }
-              : {
-                  kind: "unreadable",
-                  arn,
-                  code: "invalid-policy",
-                  reason: "IAM returned a trust policy rolecall cannot read",
-                },
-          );
-        } else {
-          const code =
-            r.kind === "not-found" ? "not-found" : r.kind === "access-denied" ? "access-denied" : "error";
-          roleSources.set(arn, { kind: "unreadable", arn, code, reason: r.message });
-        }
+              : { kind: r.kind, arn, message: r.message },
+          ),
+        );
       }),
     );
 
     // 5. Analyze (pure), plus protection of what the roles trust (needs the GitHub API).
     const sources = new Map(files.map((f) => [f.path, String(f.text)]));
-    const { result, model } = runScan(
-      plan,
-      (arn) => roleSources.get(arn),
-      { workflow: workflowRules, context: contextRules },
-      { sources, configProblems },
-    );
-    const branches = new Set<string>();
-    for (const a of model.assumptions)
-      for (const c of a.contexts)
-        if (
-          c.decision === "allow" &&
-          !c.environment &&
-          c.trigger.ref.kind === "value" &&
-          c.trigger.ref.value.startsWith("refs/heads/")
-        )
-          branches.add(c.trigger.ref.value.slice("refs/heads/".length));
+    const analysis = analyzeScan(plan, (arn) => roleSources.get(arn));
+    const needs = protectionNeeds(analysis.model);
+    const branches = needs.branches;
     const protections = await Promise.all([...branches].map((b) => reader.branchProtected(b)));
     const branchFacts = new Map(
       [...branches].map((b, i) => [b, protections[i]?.ok ? protections[i].data : null]),
@@ -294,27 +262,28 @@ export async function runScanJob(job: ScanJob, deps: ScanDeps): Promise<ScanOutc
       environments.ok ? environments.data.map((e) => [e.name.toLowerCase(), e.protected]) : [],
     );
     // Protection that could not be read leaves trust-unprotected-ref unchecked: the scan is incomplete.
-    const envsUsed = model.assumptions.some((a) =>
-      a.contexts.some((c) => c.decision === "allow" && c.environment),
-    );
-    if (!environments.ok && envsUsed)
+    if (!environments.ok && needs.environments)
       incomplete.push(permissionNote(environments, "Environment protection rules") ?? environments.reason);
     [...branches].forEach((b, i) => {
       const p = protections[i];
       if (p && !p.ok) incomplete.push(permissionNote(p, `Protection of branch ${b}`) ?? p.reason);
     });
-    result.findings.push(
-      ...checkUnprotectedRefs(model, {
+    // GitHub reads that failed: the scan could not check everything (the reason names the permission).
+    const result = report(analysis, {
+      sources,
+      configProblems,
+      ignore: config.ignore,
+      protection: {
         branch: (b) => branchFacts.get(b) ?? null,
         environment: (e) => (environments.ok ? (envFacts.get(e.toLowerCase()) ?? false) : null),
         declaredProtected: new Set((config.environments?.protected ?? []).map((e) => e.toLowerCase())),
-      }),
-    );
-    // GitHub reads that failed: the scan could not check everything (the reason names the permission).
-    for (const reason of incomplete)
-      result.incomplete.push({ subject: `${job.owner}/${job.repo}`, reason, rule: "config-invalid" });
-    applyIgnores(result, config);
-    result.complete = result.incomplete.length === 0;
+      },
+      incomplete: incomplete.map((reason) => ({
+        subject: `${job.owner}/${job.repo}`,
+        reason,
+        rule: "config-invalid",
+      })),
+    });
 
     // 6. Render (pure).
     const failOn = config["fail-on"] ?? "high";
@@ -407,20 +376,5 @@ export async function runScanJob(job: ScanJob, deps: ScanDeps): Promise<ScanOutc
 
 /** A failure the user can act on (a missing permission, a repository that cannot be read). */
 class ScanError extends Error {}
-
-/** `ignore.rules` and `ignore.paths` of the configuration. */
-function applyIgnores(result: ScanResult, config: RolecallConfig): void {
-  const rules = new Set(config.ignore?.rules ?? []);
-  const paths = (config.ignore?.paths ?? []).flatMap((p) => {
-    try {
-      return [githubFilterToLang(p)];
-    } catch {
-      return []; // an invalid pattern ignores nothing
-    }
-  });
-  result.findings = result.findings.filter(
-    (f: Finding) => !rules.has(f.rule) && !paths.some((l) => l.has(f.file)),
-  );
-}
 
 export type { RuleMeta };

@@ -4,10 +4,10 @@ import { parseDocument } from "yaml";
 import type { RoleSource } from "../core/engine/analysis-types.js";
 import type { RoleLookup } from "../core/engine/analyze.js";
 import { planScan, type ScanFile, type ScanPlan } from "../core/engine/plan.js";
-import { runScan } from "../core/engine/scan.js";
 import type { ScanResult } from "../core/engine/scan-types.js";
+import { parseRoleArn } from "../core/iam/arn.js";
 import { GITHUB_ISSUER, parseTrustPolicy } from "../core/iam/index.js";
-import { contextRules, workflowRules } from "../core/rules/index.js";
+import { analyzeScan, report } from "../core/report/index.js";
 
 /** One workflow (or composite action) file of the corpus, at its real repository path. */
 export interface CorpusFile {
@@ -61,7 +61,8 @@ interface ManifestEntry {
 
 /** The role name of an ARN: the last segment after `:role/` (paths allowed). */
 export function roleNameOf(arn: string): string | null {
-  return /:role\/(?:.*\/)?([^/]+)$/.exec(arn)?.[1] ?? null;
+  const p = parseRoleArn(arn);
+  return p.ok ? p.roleName : null;
 }
 
 /**
@@ -70,7 +71,10 @@ export function roleNameOf(arn: string): string | null {
  */
 const normalName = (name: string) => name.toLowerCase().replaceAll("_", "-");
 
-const accountOf = (arn: string) => /^arn:[^:]*:iam::(\d{12}):/.exec(arn)?.[1] ?? null;
+const accountOf = (arn: string) => {
+  const p = parseRoleArn(arn);
+  return p.ok ? p.accountId : null;
+};
 
 /**
  * Reads the shared corpus: workflows grouped by source repository (in name order, files in path
@@ -197,7 +201,7 @@ export function scanFiles(
   }));
   const plan = planScan({ files: scanFiles, repo: corpusRepoFacts(fullName), roleMap: null });
   const sources = new Map(files.map((f) => [f.path, f.text]));
-  const { result } = runScan(plan, roles, { workflow: workflowRules, context: contextRules }, { sources });
+  const result = report(analyzeScan(plan, roles), { sources });
   return { plan, result };
 }
 

@@ -1,6 +1,5 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { checkPolicy } from "../core/engine/check-policy.js";
 import {
   type ClaimValue,
   evaluatePattern,
@@ -16,6 +15,7 @@ import {
   renderExplainText,
 } from "../core/render/explain.js";
 import { colorStyle, plainStyle } from "../core/render/style.js";
+import { checkPolicy } from "../core/report/check-policy.js";
 import { type CliIo, useColor } from "./io.js";
 import { EXIT, UsageError } from "./usage-error.js";
 

@@ -5,25 +5,19 @@ import { createRoleReader, validateReaderRoleTemplate } from "../adapters/aws/in
 import { gitDefaultBranch, gitRemoteRepo, readCheckout } from "../adapters/fs/checkout.js";
 import { readRoleFiles } from "../adapters/fs/roles-dir.js";
 import { parseConfig, type RolecallConfig } from "../core/config/config.js";
+import { type RoleMap, roleMapFrom } from "../core/config/role-map.js";
+import { parseRoleMap } from "../core/config/role-map-schema.js";
 import type { RoleSource } from "../core/engine/analysis-types.js";
 import { planScan } from "../core/engine/plan.js";
-import { type RoleMap, roleMapFrom } from "../core/engine/role-map.js";
-import { parseRoleMap } from "../core/engine/role-map-schema.js";
-import { type ConfigProblem, runScan } from "../core/engine/scan.js";
-import { GITHUB_ISSUER, parseTrustPolicy } from "../core/iam/index.js";
-import { githubFilterToLang } from "../core/lang/index.js";
+import type { ConfigProblem, IncompleteItem } from "../core/findings/index.js";
+import { GITHUB_ISSUER } from "../core/iam/index.js";
+import { roleSourceOf } from "../core/iam/role-source.js";
 import { renderSarif } from "../core/render/sarif.js";
 import { renderScanJson } from "../core/render/scan-json.js";
 import { renderScanText } from "../core/render/scan-text.js";
 import { colorStyle, plainStyle } from "../core/render/style.js";
-import {
-  allRuleMeta,
-  atLeast,
-  contextRules,
-  SEVERITIES,
-  type Severity,
-  workflowRules,
-} from "../core/rules/index.js";
+import { analyzeScan, report } from "../core/report/index.js";
+import { allRuleMeta, atLeast, SEVERITIES, type Severity } from "../core/rules/index.js";
 import { type CliIo, useColor } from "./io.js";
 import { EXIT, UsageError } from "./usage-error.js";
 
@@ -201,39 +195,22 @@ export async function runScanCommand(argv: string[], io: CliIo, version: string)
     try {
       const missing = plan.roleArns.filter((a) => !roleSources.has(a));
       const results = await Promise.all(missing.map((arn) => reader.getRole(arn)));
-      for (const r of results) {
-        if (r.kind === "found") {
-          const { policy, diagnostics } = parseTrustPolicy(r.policyText);
-          roleSources.set(
-            r.arn,
-            policy
+      for (const r of results)
+        roleSources.set(
+          r.arn,
+          roleSourceOf(
+            r.kind === "found"
               ? {
                   kind: "found",
                   arn: r.arn,
-                  policy: {
-                    ...policy,
-                    role: { arn: r.arn, name: r.roleName, maxSessionDuration: r.maxSessionDuration },
-                  },
+                  policyText: r.policyText,
                   file: r.arn,
+                  roleName: r.roleName,
                   maxSessionDuration: r.maxSessionDuration,
                 }
-              : {
-                  kind: "unreadable",
-                  arn: r.arn,
-                  code: "invalid-policy",
-                  reason: diagnostics[0]?.message ?? "IAM returned a policy rolecall cannot read",
-                },
-          );
-        } else {
-          roleSources.set(r.arn, {
-            kind: "unreadable",
-            arn: r.arn,
-            code:
-              r.kind === "not-found" ? "not-found" : r.kind === "access-denied" ? "access-denied" : "error",
-            reason: r.message,
-          });
-        }
-      }
+              : { kind: r.kind, arn: r.arn, message: r.message },
+          ),
+        );
     } finally {
       reader.destroy();
     }
@@ -242,43 +219,22 @@ export async function runScanCommand(argv: string[], io: CliIo, version: string)
   const sources = new Map<string, string>();
   for (const f of checkout.files)
     sources.set(f.path, typeof f.text === "string" ? f.text : Buffer.from(f.text).toString("utf8"));
-  const { result } = runScan(
-    plan,
-    (arn) => roleSources.get(arn),
-    { workflow: workflowRules, context: contextRules },
-    { sources, configProblems },
-  );
-  if (checkout.files.every((f) => /(^|\/)action\.ya?ml$/.test(f.path))) {
-    result.complete = false;
-    result.incomplete.push({
+  // The CLI reads no GitHub API: rules that need it (protection) are listed as skipped.
+  const incomplete: IncompleteItem[] = [];
+  if (checkout.files.every((f) => /(^|\/)action\.ya?ml$/.test(f.path)))
+    incomplete.push({
       subject: ".github/workflows",
       reason: `no workflow file found under ${dir}/.github/workflows`,
       rule: "workflow-invalid",
     });
-  }
-  for (const p of checkout.problems) {
-    result.complete = false;
-    result.incomplete.push({ subject: p.path, reason: p.message, rule: "workflow-invalid" });
-  }
+  for (const p of checkout.problems)
+    incomplete.push({ subject: p.path, reason: p.message, rule: "workflow-invalid" });
+  const result = report(
+    analyzeScan(plan, (arn) => roleSources.get(arn)),
+    { sources, configProblems, ignore: config.ignore, incomplete },
+  );
 
   const failOn = opts.failOn ?? config["fail-on"] ?? "high";
-  const ignoredRules = new Set(config.ignore?.rules ?? []);
-  const ignoredPaths = (config.ignore?.paths ?? []).flatMap((p) => {
-    try {
-      return [githubFilterToLang(p)];
-    } catch (e) {
-      result.complete = false;
-      result.incomplete.push({
-        subject: ".github/rolecall.yml",
-        reason: `ignore.paths: ${JSON.stringify(p)} is not a valid pattern (${(e as Error).message})`,
-        rule: "config-invalid",
-      });
-      return [];
-    }
-  });
-  result.findings = result.findings.filter(
-    (f) => !ignoredRules.has(f.rule) && !ignoredPaths.some((l) => l.has(f.file)),
-  );
   if (opts.format === "json") io.stdout.write(`${JSON.stringify(renderScanJson(result), null, 2)}\n`);
   else if (opts.format === "sarif")
     io.stdout.write(

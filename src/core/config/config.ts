@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { RolesSchema } from "../engine/role-map-schema.js";
-import type { ConfigProblem } from "../engine/scan.js";
-import { SEVERITIES } from "../rules/rule.js";
+import type { ConfigProblem } from "../findings/finding.js";
+import { SEVERITIES } from "../findings/severity.js";
+import { RolesSchema } from "./role-map-schema.js";
 import { locate, readConfigDocument } from "./yaml-locate.js";
 
 /** `.github/rolecall.yml`: repository configuration (DESIGN §6). Every key is optional. */

@@ -1,5 +1,5 @@
 import { isMap, isSeq, LineCounter, parseDocument } from "yaml";
-import type { ConfigProblem } from "../engine/scan.js";
+import type { ConfigProblem } from "../findings/finding.js";
 
 /** Offset of the deepest node that exists along `path` (the key when the issue is an unknown key). */
 export function locate(doc: ReturnType<typeof parseDocument>, path: (string | number)[]): number {

@@ -2,21 +2,14 @@ import type { BreadthIssue } from "../iam/breadth.js";
 import type { ClaimSet } from "../iam/claims.js";
 import type { Evaluation } from "../iam/evaluate.js";
 import type { PatternEvaluation, PatternRequest } from "../iam/evaluate-pattern.js";
-import type { TrustPolicy } from "../iam/policy-model.js";
+import type { RoleSource } from "../iam/role-source.js";
 import type { RepoFacts } from "../oidc/claims-for.js";
 import type { TriggerContext } from "../oidc/run-context.js";
 import type { AwsCredentials, Job, Node, Span, Workflow } from "../workflow/index.js";
+import type { RoleReference } from "./role-reference.js";
 import type { ContextDecision } from "./scan-types.js";
 
-/** A role as rolecall could read it. */
-export type RoleSource =
-  | { kind: "found"; arn: string; policy: TrustPolicy; file: string; maxSessionDuration: number | null }
-  | {
-      kind: "unreadable";
-      arn: string;
-      reason: string;
-      code: "not-found" | "access-denied" | "error" | "invalid-policy";
-    };
+export type { RoleSource } from "../iam/role-source.js";
 
 /** The verdict for one candidate claim set of a run. */
 export interface CandidateVerdict {
@@ -41,6 +34,11 @@ export interface AnalyzedContext {
   sub: string | string[];
   decision: ContextDecision;
   reason: string;
+  /**
+   * For a `no-token` context, what withholds the token: the event (e.g. a fork's pull request), the
+   * job's own `permissions:`, a calling job's grant (or GitHub refusing the call), or the claims.
+   */
+  noTokenCause?: "event" | "job" | "caller" | "claims";
   candidates: CandidateVerdict[];
   /** `file#job` of the caller, for jobs of reusable workflows. */
   caller: string | null;
@@ -63,6 +61,8 @@ export interface AnalyzedAssumption {
   roleSource: RoleSource | null;
   /** Why the role is not known, when it is not. */
   roleProblem: string | null;
+  /** What the literal `role-to-assume` names (null without one). */
+  roleReference: RoleReference | null;
   contexts: AnalyzedContext[];
   breadth: BreadthIssue[];
 }

@@ -1,3 +1,4 @@
+import { isRoleArn } from "../iam/arn.js";
 import { analyzeBreadth } from "../iam/breadth.js";
 import { attributeDeny, denyEvaluation, denyReasonText } from "../iam/deny-cause.js";
 import { Lang } from "../lang/index.js";
@@ -12,7 +13,8 @@ import type {
   ScanModel,
 } from "./analysis-types.js";
 import { evaluateClaims } from "./evaluate-run.js";
-import { type PlannedAssumption, ROLE_ARN, type ScanPlan } from "./plan.js";
+import type { PlannedAssumption, ScanPlan } from "./plan.js";
+import { roleReference } from "./role-reference.js";
 import type { ContextDecision } from "./scan-types.js";
 
 /** Looks up a role read from `--roles` or AWS; undefined when it was not asked for. */
@@ -130,7 +132,7 @@ export function analyzeAssumptions(plan: ScanPlan, roles: RoleLookup): ScanModel
   for (const a of plan.assumptions) {
     for (const variant of a.variants) {
       const arn = variant.role.kind === "arn" ? variant.role.arn : null;
-      const isArn = arn !== null && ROLE_ARN.test(arn);
+      const isArn = arn !== null && isRoleArn(arn);
       const source = isArn && arn !== null ? (roles(arn) ?? null) : null;
       const roleProblem =
         variant.role.kind === "unresolved"
@@ -157,6 +159,7 @@ export function analyzeAssumptions(plan: ScanPlan, roles: RoleLookup): ScanModel
         role: isArn ? arn : null,
         roleSource: source,
         roleProblem,
+        roleReference: a.roleNode ? roleReference(a.roleNode.value) : null,
         contexts,
         breadth: policy ? analyzeBreadth(policy) : [],
       });
@@ -198,6 +201,7 @@ function contextsOf(
           caller: null,
           conditions: [],
           noToken: null,
+          noTokenCause: null,
         },
       ]
     : a.triggers;
@@ -240,7 +244,10 @@ function contextsOf(
       }
       const noToken = pruned.noToken ?? t.noToken ?? claims.noToken;
       if (noToken) {
-        out.push(ctx("no-token", noToken, subShown));
+        out.push({
+          ...ctx("no-token", noToken, subShown),
+          noTokenCause: pruned.noToken ? "event" : t.noToken ? (t.noTokenCause ?? "job") : "claims",
+        });
         continue;
       }
       if (!role) {

@@ -1,3 +1,5 @@
+import { lookupRole, type RoleMap } from "../config/role-map.js";
+import { isRoleArn } from "../iam/arn.js";
 import type { EnvSpec, RepoFacts } from "../oidc/claims-for.js";
 import { isReusable, type TriggerContext, triggerContexts } from "../oidc/run-context.js";
 import type { Span } from "../span.js";
@@ -23,7 +25,6 @@ import {
   type WorkflowDiagnostic,
 } from "../workflow/index.js";
 import { declaredInputs, type ResolveScope, resolveValue } from "./resolve-value.js";
-import { lookupRole, type RoleMap } from "./role-map.js";
 
 /** A file of the repository to scan: a workflow, or a local action's `action.yml`. */
 export interface ScanFile {
@@ -72,6 +73,8 @@ export interface PlannedAssumption {
     caller: string | null;
     conditions: (string | undefined)[];
     noToken: string | null;
+    /** Who withholds the token: the job's own grant, or a calling job's (a called workflow cannot raise it). */
+    noTokenCause: "job" | "caller" | null;
   }[];
   /** Workflow name as the `workflow` claim carries it (the top-level workflow's). */
   workflowName: string;
@@ -79,6 +82,19 @@ export interface PlannedAssumption {
   jobWorkflowFile: string;
   /** For reusable workflows without a known caller: why contexts are unknown. */
   unknownCaller: string | null;
+}
+
+/**
+ * One `configure-aws-credentials` step a job runs: in the job itself, or inside a local composite
+ * action the job uses (`file` is then the action's manifest and `via` the job's `uses: ./…` step).
+ */
+export interface PlannedStep {
+  file: string;
+  view: AwsCredentials;
+  workflowFile: string;
+  workflow: Workflow;
+  job: Job;
+  via: Job["steps"][number] | null;
 }
 
 export interface ScanPlan {
@@ -90,10 +106,14 @@ export interface ScanPlan {
   /** Every ARN the analysis needs (read from --roles or AWS). */
   roleArns: string[];
   triggerProblems: { file: string; message: string; span: Span; route: string }[];
+  /** Every credentials step of every job, composite actions included (the grain of step rules). */
+  steps: PlannedStep[];
+  /**
+   * Local actions (`uses: ./path`) that are not among the scanned files: missing, unreadable, or
+   * skipped by the reader (too deep, under vendor/, dist/ or build/). The steps they hold are unknown.
+   */
+  missingActions: { file: string; message: string; span: Span; route: string }[];
 }
-
-/** An IAM role ARN: arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME. */
-export const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 
 const isAction = (p: string) => /(^|\/)action\.ya?ml$/.test(p);
 
@@ -197,9 +217,22 @@ export function planScan(input: PlanInput): ScanPlan {
     return own;
   };
 
+  const plannedSteps: PlannedStep[] = [];
+  const missingActions: ScanPlan["missingActions"] = [];
+  const actionFiles = new Set(actions.map((a) => a.file));
   for (const [file, wf] of byPath) {
     for (const job of wf.jobs) {
+      missingActions.push(...missingLocalActions(file, job, actionFiles));
       const steps = credentialSteps(job, wf, actionByDir);
+      for (const { view, step, actionFile } of steps)
+        plannedSteps.push({
+          file: actionFile ?? file,
+          view,
+          workflowFile: file,
+          workflow: wf,
+          job,
+          via: actionFile ? step : null,
+        });
       if (steps.length === 0) continue;
       const base = {
         file,
@@ -218,6 +251,7 @@ export function planScan(input: PlanInput): ScanPlan {
           grant.level !== "write"
             ? `the job's id-token permission is ${grant.level} (${grant.source === "default" ? "not granted anywhere" : `set at ${grant.source} level`})`
             : null,
+        noTokenCause: grant.level !== "write" ? ("job" as const) : null,
       }));
       const groups: {
         triggers: PlannedAssumption["triggers"];
@@ -244,11 +278,13 @@ export function planScan(input: PlanInput): ScanPlan {
                     ? `the caller ${c.file}#${c.job.id.value} grants id-token: ${g.idToken.level}, and a called workflow cannot raise it`
                     : null;
             }
+            const noToken = r.noToken ?? cap;
             return {
               trigger: r.trigger,
               caller: `${c.file}#${c.job.id.value}`,
               conditions: [...r.conditions, c.job.if?.value, job.if?.value],
-              noToken: r.noToken ?? cap,
+              noToken,
+              noTokenCause: noToken ? ("caller" as const) : null,
             };
           }),
           callerWith: c.job.call?.with,
@@ -293,7 +329,7 @@ export function planScan(input: PlanInput): ScanPlan {
   const roleArns = [
     ...new Set(
       assumptions.flatMap((a) =>
-        a.variants.flatMap((v) => (v.role.kind === "arn" && ROLE_ARN.test(v.role.arn) ? [v.role.arn] : [])),
+        a.variants.flatMap((v) => (v.role.kind === "arn" && isRoleArn(v.role.arn) ? [v.role.arn] : [])),
       ),
     ),
   ].sort();
@@ -305,7 +341,33 @@ export function planScan(input: PlanInput): ScanPlan {
     assumptions,
     roleArns,
     triggerProblems,
+    steps: plannedSteps,
+    missingActions,
   };
+}
+
+/** The job's `uses: ./path` steps whose `action.yml` is not among the scanned files. */
+function missingLocalActions(
+  file: string,
+  job: Job,
+  actionFiles: ReadonlySet<string>,
+): ScanPlan["missingActions"] {
+  const out: ScanPlan["missingActions"] = [];
+  for (const step of job.steps) {
+    const t = step.uses?.target;
+    if (!step.uses || (t?.kind !== "local" && t?.kind !== "self")) continue;
+    const dir = normalizePath(t.path).replace(/\/$/, "");
+    const manifest = (name: string) => (dir === "" ? name : `${dir}/${name}`);
+    if (actionFiles.has(manifest("action.yml")) || actionFiles.has(manifest("action.yaml"))) continue;
+    if (dir.startsWith(".github/workflows/")) continue; // a workflow, reported as a call problem
+    out.push({
+      file,
+      message: `job \`${job.id.value}\` uses the local action \`${step.uses.node.value}\`, but ${manifest("action.yml")} was not read (missing, unreadable, or skipped: deeper than the search limit or under vendor/, dist/ or build/), so the credentials steps it may hold were not checked`,
+      span: step.uses.node.span,
+      route: step.uses.node.route,
+    });
+  }
+  return out;
 }
 
 function normalizePath(p: string): string {

@@ -1,4 +1,11 @@
-import type { Severity } from "../rules/rule.js";
+import type { Finding, IncompleteItem } from "../findings/finding.js";
+
+export type {
+  Finding,
+  IncompleteItem,
+  RelatedLocation,
+  SuggestedPolicy,
+} from "../findings/finding.js";
 
 /**
  * The result of a scan: the JSON v1 contract of `rolecall scan --format json`
@@ -12,6 +19,14 @@ export interface ScanResult {
   assumptions: Assumption[];
   findings: Finding[];
   incomplete: IncompleteItem[];
+  /** Rules that did not run, and why (the facts they need were not given). */
+  skipped?: SkippedRule[];
+}
+
+/** A rule the scan did not run: the facts it needs were not given (e.g. the CLI has no GitHub API). */
+export interface SkippedRule {
+  rule: string;
+  reason: string;
 }
 
 export interface RepositoryInfo {
@@ -57,58 +72,4 @@ export interface RunContextResult {
   guard?: true;
   /** The `if:` rolecall cannot decide for this run: it happens only if it holds. */
   conditional?: string;
-}
-
-export interface RelatedLocation {
-  /** A workflow path, or a policy file / role ARN. */
-  file: string;
-  line: number | null;
-  column: number | null;
-  /** JSON pointer into a policy, when the related place is in a policy. */
-  pointer?: string;
-  message: string;
-}
-
-export interface Finding {
-  rule: string;
-  severity: Severity;
-  message: string;
-  file: string;
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
-  job: string | null;
-  role: string | null;
-  /** Stable across re-scans: rule + file + route + role (not line numbers). */
-  fingerprint: string;
-  related: RelatedLocation[];
-  fix: string | null;
-  /**
-   * For a will-fail finding: the `if:` rolecall could not decide for the runs it is about. They
-   * happen only if it holds, so the finding says "if this job runs" and is not a certain high denial.
-   */
-  conditional?: string;
-  /** A trust policy that admits exactly what the workflows need (sub-not-trusted, trust-wider-than-needed). */
-  suggestedPolicy?: SuggestedPolicy;
-}
-
-export interface SuggestedPolicy {
-  /** The whole suggested document (JSON). */
-  json: string;
-  /** The same document as a Terraform `aws_iam_policy_document`. */
-  terraform: string;
-  /** A unified diff against the role's current policy (both pretty-printed); null when there is none. */
-  diff?: string | null;
-  /** False when the suggestion is a new document rather than an edit of the current policy. */
-  minimal?: boolean;
-  /** What the edit does and what it deliberately does not do, one sentence each. */
-  notes?: string[];
-}
-
-export interface IncompleteItem {
-  /** What could not be read: a file, a role ARN, an expression. */
-  subject: string;
-  reason: string;
-  rule: string;
 }

@@ -1,30 +1,14 @@
 import type {
   Assumption,
   Finding,
-  IncompleteItem,
   RelatedLocation,
   RunContextResult,
   ScanResult,
 } from "../engine/scan-types.js";
 
-/** Code-unit order: the same on every machine and locale (unlike `localeCompare`). */
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+import { compareFindings, compareIncomplete, compareText } from "../findings/compare.js";
 
-/** The order of findings in every output: file, line, column, rule (then the rest, so ties are stable). */
-export function compareFindings(a: Finding, b: Finding): number {
-  return (
-    compareText(a.file, b.file) ||
-    a.line - b.line ||
-    a.column - b.column ||
-    compareText(a.rule, b.rule) ||
-    a.endLine - b.endLine ||
-    a.endColumn - b.endColumn ||
-    compareText(a.fingerprint, b.fingerprint) ||
-    compareText(a.message, b.message)
-  );
-}
+export { compareFindings };
 
 function compareAssumptions(a: Assumption, b: Assumption): number {
   return (
@@ -34,10 +18,6 @@ function compareAssumptions(a: Assumption, b: Assumption): number {
     compareText(a.job, b.job) ||
     compareText(a.role ?? "", b.role ?? "")
   );
-}
-
-function compareIncomplete(a: IncompleteItem, b: IncompleteItem): number {
-  return compareText(a.subject, b.subject) || compareText(a.rule, b.rule) || compareText(a.reason, b.reason);
 }
 
 function contextJson(c: RunContextResult): RunContextResult {
@@ -127,5 +107,8 @@ export function renderScanJson(result: ScanResult): ScanResult {
     incomplete: [...result.incomplete]
       .sort(compareIncomplete)
       .map((i) => ({ subject: i.subject, reason: i.reason, rule: i.rule })),
+    ...(result.skipped?.length
+      ? { skipped: result.skipped.map((s) => ({ rule: s.rule, reason: s.reason })) }
+      : {}),
   };
 }

@@ -1,18 +1,13 @@
 import { findingFingerprint } from "../engine/fingerprint.js";
 import type { Finding } from "../engine/scan-types.js";
 import { audienceProblem, denyCauses } from "./cause-of-deny.js";
-import {
-  type ContextRule,
-  contextFinding,
-  describeContext,
-  policyRelated,
-  policyValues,
-} from "./context-rule.js";
+import { contextFinding, describeContext, policyRelated, policyValues } from "./context-rule.js";
+import { defineRule } from "./define-rule.js";
 import { docsUrl } from "./rule.js";
 
 const id = "aud-not-trusted";
 
-export const audNotTrusted: ContextRule = {
+export const audNotTrusted = defineRule({
   meta: {
     id,
     severity: "high",
@@ -23,7 +18,7 @@ export const audNotTrusted: ContextRule = {
     fix: "Make the two agree: set the policy's `token.actions.githubusercontent.com:aud` to `sts.amazonaws.com` (and list it in the OIDC provider's client IDs), or set `audience:` on the step to what the policy expects.",
     docs: docsUrl(id),
   },
-  checkModel(model) {
+  onAnalysis(model) {
     const out: Finding[] = [];
     const seen = new Set<string>();
     for (const a of model.assumptions) {
@@ -62,7 +57,7 @@ export const audNotTrusted: ContextRule = {
     }
     return out;
   },
-};
+});
 
 function fingerprintOf(file: string, job: string, role: string | null): string {
   return findingFingerprint({ rule: id, file, route: `jobs.${job}`, role, discriminator: "aud" });

@@ -3,7 +3,8 @@ import { findingFingerprint } from "../engine/fingerprint.js";
 import type { Finding } from "../engine/scan-types.js";
 import { describeCondition, type FailingCondition } from "../iam/deny-cause.js";
 import { denyCauses } from "./cause-of-deny.js";
-import { type ContextRule, contextFinding, describeContext, policyRelated } from "./context-rule.js";
+import { contextFinding, describeContext, policyRelated } from "./context-rule.js";
+import { defineRule } from "./define-rule.js";
 import { docsUrl } from "./rule.js";
 
 const id = "condition-not-met";
@@ -13,7 +14,7 @@ const id = "condition-not-met";
  * fails (a `StringNotLike job_workflow_ref`, a `repository_owner` or `ref` test). The evaluator's
  * trace names the condition; the subject is not the cause, so adding it would not help.
  */
-export const conditionNotMet: ContextRule = {
+export const conditionNotMet = defineRule({
   meta: {
     id,
     severity: "high",
@@ -24,7 +25,7 @@ export const conditionNotMet: ContextRule = {
     fix: "Make the run present what the condition expects (for example call the workflow the condition names), or change the condition if it is wrong. Do not widen the subject: it already matches.",
     docs: docsUrl(id),
   },
-  checkModel(model) {
+  onAnalysis(model) {
     const out: Finding[] = [];
     for (const a of model.assumptions) {
       const groups = new Map<
@@ -89,4 +90,4 @@ export const conditionNotMet: ContextRule = {
     }
     return out;
   },
-};
+});

@@ -1,3 +1,4 @@
+import { defineRule } from "./define-rule.js";
 import { docsUrl, type RuleMeta } from "./rule.js";
 
 /** A could-not-verify rule: its findings make the scan incomplete, never silent. */
@@ -11,3 +12,6 @@ export const configInvalidMeta: RuleMeta = {
   fix: "Fix the configuration at the reported line; `docs/configuration.md` describes every key.",
   docs: docsUrl("config-invalid"),
 };
+
+/** Reported by the runner (`report()`), which knows what could not be read. */
+export const configInvalid = defineRule({ meta: configInvalidMeta });

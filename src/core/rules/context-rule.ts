@@ -11,11 +11,8 @@ import type { ClaimSet, ClaimValue } from "../iam/claims.js";
 import type { RuleMeta } from "./rule.js";
 import { workflowFinding } from "./workflow-rule.js";
 
-/** A rule that needs the analysed run contexts (workflow and trust policy together). */
-export interface ContextRule {
-  meta: RuleMeta;
-  checkModel(model: ScanModel): Finding[];
-}
+/** A rule that needs the analysed run contexts (the one contract, with `onAnalysis`). */
+export type { Rule as ContextRule } from "./define-rule.js";
 
 /** Contexts a person chooses by hand and that a deny is meant to stop (dispatch on another branch or a tag). */
 export function isOptionalContext(c: AnalyzedContext): boolean {

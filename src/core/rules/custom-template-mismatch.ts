@@ -1,17 +1,12 @@
 import type { Finding } from "../engine/scan-types.js";
 import { denyCauses } from "./cause-of-deny.js";
-import {
-  type ContextRule,
-  contextFinding,
-  describeContext,
-  policyRelated,
-  policyValues,
-} from "./context-rule.js";
+import { contextFinding, describeContext, policyRelated, policyValues } from "./context-rule.js";
+import { defineRule } from "./define-rule.js";
 import { docsUrl } from "./rule.js";
 
 const id = "custom-template-mismatch";
 
-export const customTemplateMismatch: ContextRule = {
+export const customTemplateMismatch = defineRule({
   meta: {
     id,
     severity: "high",
@@ -22,7 +17,7 @@ export const customTemplateMismatch: ContextRule = {
     fix: "Write the policy's subjects in the template's format (rolecall shows the exact subject), or reset the repository to the default template (`use_default: true`).",
     docs: docsUrl(id),
   },
-  checkModel(model) {
+  onAnalysis(model) {
     const out: Finding[] = [];
     for (const a of model.assumptions) {
       for (const c of a.contexts) {
@@ -55,4 +50,4 @@ export const customTemplateMismatch: ContextRule = {
     }
     return out;
   },
-};
+});

@@ -10,8 +10,9 @@ import {
   type Trigger,
   type Workflow,
 } from "../workflow/index.js";
+import { defineRule } from "./define-rule.js";
 import { docsUrl } from "./rule.js";
-import { nodeAt, type WorkflowRule, workflowFinding } from "./workflow-rule.js";
+import { nodeAt, workflowFinding } from "./workflow-rule.js";
 
 export type { RunFacts, RunValue } from "../oidc/condition.js";
 
@@ -141,7 +142,7 @@ function oidcSteps(job: Job, workflow: Workflow): AwsCredentials[] {
 }
 
 /** `fork-pr-no-token`: a pull request job assumes a role through OIDC, which fork runs cannot. */
-export const forkPrNoToken: WorkflowRule = {
+export const forkPrNoToken = defineRule({
   meta: {
     id,
     severity: "medium",
@@ -152,7 +153,7 @@ export const forkPrNoToken: WorkflowRule = {
     fix: "Skip the role for fork pull requests, e.g. `if: github.event.pull_request.head.repo.full_name == github.repository` on the job or the credentials step (add `&& github.actor != 'dependabot[bot]'` if Dependabot opens pull requests), or run the AWS part after merge on `push`.",
     docs: docsUrl(id),
   },
-  checkWorkflow({ file, workflow }) {
+  onWorkflow({ file, workflow }) {
     const out: Finding[] = [];
     const triggers = workflow.triggers.filter((t) => FORK_PR_EVENTS.includes(t.event));
     if (triggers.length === 0) return out;
@@ -184,4 +185,4 @@ export const forkPrNoToken: WorkflowRule = {
     }
     return out;
   },
-};
+});

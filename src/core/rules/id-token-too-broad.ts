@@ -9,8 +9,9 @@ import {
   type StringMap,
   type Workflow,
 } from "../workflow/index.js";
+import { defineRule } from "./define-rule.js";
 import { docsUrl } from "./rule.js";
-import { nodeAt, type WorkflowRule, workflowFinding } from "./workflow-rule.js";
+import { nodeAt, workflowFinding } from "./workflow-rule.js";
 
 const id = "id-token-too-broad";
 
@@ -123,7 +124,7 @@ function jobList(jobs: Job[]): string {
 }
 
 /** `id-token-too-broad`: `id-token: write` granted to jobs that certainly never request a token. */
-export const idTokenTooBroad: WorkflowRule = {
+export const idTokenTooBroad = defineRule({
   meta: {
     id,
     severity: "low",
@@ -134,7 +135,7 @@ export const idTokenTooBroad: WorkflowRule = {
     fix: "Grant `id-token: write` only on the jobs that assume a role, and keep the workflow-level block read-only:\n\n```yaml\npermissions:\n  contents: read\njobs:\n  deploy:\n    permissions:\n      id-token: write\n      contents: read\n```",
     docs: docsUrl(id),
   },
-  checkWorkflow({ file, workflow }) {
+  onWorkflow({ file, workflow }) {
     const out: Finding[] = [];
     const wf = workflow.permissions;
     if (wf && permissionLevel(wf, "id-token") === "write") {
@@ -161,4 +162,4 @@ export const idTokenTooBroad: WorkflowRule = {
     }
     return out;
   },
-};
+});

@@ -1,17 +1,12 @@
 import type { Finding } from "../engine/scan-types.js";
 import { denyCauses } from "./cause-of-deny.js";
-import {
-  type ContextRule,
-  contextFinding,
-  describeContext,
-  policyRelated,
-  policyValues,
-} from "./context-rule.js";
+import { contextFinding, describeContext, policyRelated, policyValues } from "./context-rule.js";
+import { defineRule } from "./define-rule.js";
 import { docsUrl } from "./rule.js";
 
 const id = "immutable-subject-mismatch";
 
-export const immutableSubjectMismatch: ContextRule = {
+export const immutableSubjectMismatch = defineRule({
   meta: {
     id,
     severity: "high",
@@ -22,7 +17,7 @@ export const immutableSubjectMismatch: ContextRule = {
     fix: "Trust the format the repository mints: read it with `gh api repos/OWNER/REPO/actions/oidc/customization/sub` (`sub_claim_prefix`), and write the policy's subjects with that prefix.",
     docs: docsUrl(id),
   },
-  checkModel(model) {
+  onAnalysis(model) {
     const out: Finding[] = [];
     for (const a of model.assumptions) {
       for (const c of a.contexts) {
@@ -57,4 +52,4 @@ export const immutableSubjectMismatch: ContextRule = {
     }
     return out;
   },
-};
+});

@@ -6,13 +6,14 @@ import {
   looksLikeGithubIssuer,
 } from "../iam/condition-keys.js";
 import { parseProviderArn } from "../iam/evaluate.js";
-import { type PolicyRule, statementLabel } from "./policy-rule.js";
+import { defineRule } from "./define-rule.js";
+import { statementLabel } from "./policy-rule.js";
 import type { PolicyFinding } from "./rule.js";
 import { docsUrl } from "./rule.js";
 
 const id = "issuer-mismatch";
 
-export const issuerMismatch: PolicyRule = {
+export const issuerMismatch = defineRule({
   meta: {
     id,
     severity: "high",
@@ -23,7 +24,7 @@ export const issuerMismatch: PolicyRule = {
     fix: "Use the issuer exactly as your tokens carry it, in the provider ARN (`arn:aws:iam::ACCOUNT:oidc-provider/token.actions.githubusercontent.com`) and in every condition key prefix.",
     docs: docsUrl(id),
   },
-  checkPolicy({ policy, expectedIssuer }) {
+  onPolicy({ policy, expectedIssuer }) {
     const out: PolicyFinding[] = [];
     const push = (message: string, location: PolicyFinding["location"]) =>
       out.push({ rule: id, severity: this.meta.severity, message, location, fix: this.meta.fix });
@@ -69,7 +70,7 @@ export const issuerMismatch: PolicyRule = {
     }
     return out;
   },
-};
+});
 
 /** What is wrong with a GitHub-looking issuer host/path, or null when it is well-formed. */
 export function issuerProblem(hostPath: string): string | null {

@@ -1,13 +1,14 @@
 import type { Finding } from "../engine/scan-types.js";
 import { awsCredentials } from "../workflow/index.js";
+import { defineRule } from "./define-rule.js";
 import { docsUrl } from "./rule.js";
 import { assumingPath, roleDurationSeconds } from "./session-duration-exceeds-max.js";
-import { nodeAt, type WorkflowRule, workflowFinding } from "./workflow-rule.js";
+import { nodeAt, workflowFinding } from "./workflow-rule.js";
 
 const id = "job-outlives-session";
 
 /** `job-outlives-session`: an explicit `timeout-minutes` longer than the AWS session. */
-export const jobOutlivesSession: WorkflowRule = {
+export const jobOutlivesSession = defineRule({
   meta: {
     id,
     severity: "medium",
@@ -18,7 +19,7 @@ export const jobOutlivesSession: WorkflowRule = {
     fix: "Raise `role-duration-seconds` to cover the job (up to the role's `MaxSessionDuration`, at most 43200; 3600 with `role-chaining`), lower `timeout-minutes`, or assume the role again before the long-running steps.",
     docs: docsUrl(id),
   },
-  checkWorkflow({ file, workflow }) {
+  onWorkflow({ file, workflow }) {
     const out: Finding[] = [];
     for (const job of workflow.jobs) {
       const timeout = job.timeoutMinutes;
@@ -55,4 +56,4 @@ export const jobOutlivesSession: WorkflowRule = {
     }
     return out;
   },
-};
+});

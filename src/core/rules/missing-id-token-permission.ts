@@ -1,7 +1,8 @@
 import type { Finding, RelatedLocation } from "../engine/scan-types.js";
 import { awsCredentialsPath, awsCredentialsSteps, effectiveIdTokenGrant } from "../workflow/index.js";
+import { defineRule } from "./define-rule.js";
 import { docsUrl } from "./rule.js";
-import { nodeAt, type WorkflowRule, workflowFinding } from "./workflow-rule.js";
+import { nodeAt, workflowFinding } from "./workflow-rule.js";
 
 const id = "missing-id-token-permission";
 
@@ -11,7 +12,7 @@ const FAILURE =
   "Credentials could not be loaded, please check your action inputs: Could not load credentials from any providers";
 
 /** `missing-id-token-permission`: a job assumes a role through OIDC without `id-token: write`. */
-export const missingIdTokenPermission: WorkflowRule = {
+export const missingIdTokenPermission = defineRule({
   meta: {
     id,
     severity: "high",
@@ -21,7 +22,7 @@ export const missingIdTokenPermission: WorkflowRule = {
     fix: "Grant the token on the job:\n\n```yaml\npermissions:\n  id-token: write\n  contents: read\n```\n\nA job-level `permissions:` block replaces the workflow's, so list every scope the job needs.",
     docs: docsUrl(id),
   },
-  checkWorkflow({ file, workflow }) {
+  onWorkflow({ file, workflow }) {
     const out: Finding[] = [];
     const calledOnly =
       workflow.triggers.length > 0 && workflow.triggers.every((t) => t.event === "workflow_call");
@@ -69,4 +70,42 @@ export const missingIdTokenPermission: WorkflowRule = {
     }
     return out;
   },
-};
+  // A reusable workflow's job capped by its caller's id-token grant: reported at the caller's `uses:`.
+  onAnalysis(model, _facts, { plan }) {
+    const out: Finding[] = [];
+    const capped = new Set<string>();
+    for (const a of model.assumptions) {
+      for (const c of a.contexts) {
+        if (c.decision !== "no-token" || c.noTokenCause !== "caller" || !c.caller) continue;
+        if (capped.has(`${c.caller}|${a.file}#${a.job.id.value}`)) continue;
+        capped.add(`${c.caller}|${a.file}#${a.job.id.value}`);
+        const [callerFile, callerJob] = c.caller.split("#") as [string, string];
+        const job = plan.workflows
+          .find((w) => w.file === callerFile)
+          ?.workflow?.jobs.find((j) => j.id.value === callerJob);
+        const at = job?.call?.uses ?? job?.id;
+        if (!at) continue;
+        out.push(
+          workflowFinding(this.meta, nodeAt(callerFile, at), {
+            message: `Job \`${callerJob}\` calls ${a.file}, whose job \`${a.job.id.value}\` assumes ${a.role ?? "a role"} through OIDC, but ${c.reason}.`,
+            job: callerJob,
+            role: a.role,
+            discriminator: `${a.file}#${a.job.id.value}`,
+            related: a.roleAt
+              ? [
+                  {
+                    file: a.roleAt.file,
+                    line: a.roleAt.span.start.line,
+                    column: a.roleAt.span.start.column,
+                    message: "the role the called job assumes",
+                  },
+                ]
+              : [],
+            fix: "Grant the token on the calling job (`permissions: { id-token: write, contents: read }`): a called workflow can never raise what its caller grants.",
+          }),
+        );
+      }
+    }
+    return out;
+  },
+});

@@ -10,11 +10,8 @@ export interface PolicyRuleInput {
   expectedIssuer: string | null;
 }
 
-/** A rule that needs only the trust policy. */
-export interface PolicyRule {
-  meta: RuleMeta;
-  checkPolicy(input: PolicyRuleInput): PolicyFinding[];
-}
+/** A rule that needs only the trust policy (the one contract, with `onPolicy`). */
+export type { Rule as PolicyRule } from "./define-rule.js";
 
 /** `statement 0 (Sid "GitHub")`, for messages. */
 export function statementLabel(s: PolicyStatement): string {

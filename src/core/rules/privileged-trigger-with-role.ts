@@ -6,9 +6,10 @@ import {
   type Node,
   type Step,
 } from "../workflow/index.js";
+import { defineRule } from "./define-rule.js";
 import { conditionMayHold, forkRunFacts, jobMayRun } from "./fork-pr-no-token.js";
 import { docsUrl } from "./rule.js";
-import { nodeAt, type WorkflowRule, workflowFinding } from "./workflow-rule.js";
+import { nodeAt, workflowFinding } from "./workflow-rule.js";
 
 const id = "privileged-trigger-with-role";
 
@@ -49,7 +50,7 @@ function prCode(step: Step): { node: Node<string>; what: string } | undefined {
 }
 
 /** `privileged-trigger-with-role`: a `pull_request_target` / `workflow_run` / `issue_comment` job that can assume a role and brings in pull request code. */
-export const privilegedTriggerWithRole: WorkflowRule = {
+export const privilegedTriggerWithRole = defineRule({
   meta: {
     id,
     severity: "high",
@@ -60,7 +61,7 @@ export const privilegedTriggerWithRole: WorkflowRule = {
     fix: "Split the work: run untrusted pull request code in a `pull_request` workflow without `id-token: write`, and assume the role only in a job that never checks out the pull request (pass results through artifacts and treat them as data). If the job must build the pull request, restrict it with `if: github.event.pull_request.head.repo.full_name == github.repository`.",
     docs: docsUrl(id),
   },
-  checkWorkflow({ file, workflow }) {
+  onWorkflow({ file, workflow }) {
     const out: Finding[] = [];
     const triggers = workflow.triggers.filter((t) => PRIVILEGED_EVENTS.includes(t.event));
     if (triggers.length === 0) return out;
@@ -102,4 +103,4 @@ export const privilegedTriggerWithRole: WorkflowRule = {
     }
     return out;
   },
-};
+});

@@ -2,7 +2,8 @@ import type { AnalyzedContext, CandidateVerdict } from "../engine/analysis-types
 import { findingFingerprint } from "../engine/fingerprint.js";
 import type { Finding } from "../engine/scan-types.js";
 import { denyCauses, principalProblem } from "./cause-of-deny.js";
-import { type ContextRule, contextFinding, describeContext } from "./context-rule.js";
+import { contextFinding, describeContext } from "./context-rule.js";
+import { defineRule } from "./define-rule.js";
 import { docsUrl } from "./rule.js";
 
 const id = "provider-not-trusted";
@@ -12,7 +13,7 @@ const id = "provider-not-trusted";
  * (a provider in another account or partition, a bare host instead of a provider ARN, another
  * issuer). The subject does not matter then, so this is not `sub-not-trusted`.
  */
-export const providerNotTrusted: ContextRule = {
+export const providerNotTrusted = defineRule({
   meta: {
     id,
     severity: "high",
@@ -23,7 +24,7 @@ export const providerNotTrusted: ContextRule = {
     fix: "Set `Principal.Federated` to `arn:aws:iam::<role account>:oidc-provider/token.actions.githubusercontent.com` (the role's own account and partition); create the OIDC provider in that account if it does not exist.",
     docs: docsUrl(id),
   },
-  checkModel(model) {
+  onAnalysis(model) {
     const out: Finding[] = [];
     for (const a of model.assumptions) {
       const groups = new Map<string, { contexts: AnalyzedContext[]; candidate: CandidateVerdict }>();
@@ -58,4 +59,4 @@ export const providerNotTrusted: ContextRule = {
     }
     return out;
   },
-};
+});

@@ -1,14 +1,15 @@
 import type { Finding } from "../engine/scan-types.js";
 import { awsCredentialsPath, awsCredentialsSteps, effectiveIdTokenGrant } from "../workflow/index.js";
+import { defineRule } from "./define-rule.js";
 import { docsUrl } from "./rule.js";
-import { nodeAt, type WorkflowRule, workflowFinding } from "./workflow-rule.js";
+import { nodeAt, workflowFinding } from "./workflow-rule.js";
 
 const id = "role-name-not-arn";
 
 const FAILURE = "Source Account ID is needed if the Role Name is provided and not the Role Arn.";
 
 /** `role-name-not-arn`: a literal bare role name in `role-to-assume` on the OIDC path. */
-export const roleNameNotArn: WorkflowRule = {
+export const roleNameNotArn = defineRule({
   meta: {
     id,
     severity: "high",
@@ -18,7 +19,7 @@ export const roleNameNotArn: WorkflowRule = {
     fix: "Give the full ARN: `role-to-assume: arn:aws:iam::<account-id>:role/<role-name>` (`arn:aws-cn:` or `arn:aws-us-gov:` in those partitions).",
     docs: docsUrl(id),
   },
-  checkWorkflow({ file, workflow }) {
+  onWorkflow({ file, workflow }) {
     const out: Finding[] = [];
     const calledOnly =
       workflow.triggers.length > 0 && workflow.triggers.every((t) => t.event === "workflow_call");
@@ -41,4 +42,4 @@ export const roleNameNotArn: WorkflowRule = {
     }
     return out;
   },
-};
+});

@@ -1,3 +1,4 @@
+import { defineRule } from "./define-rule.js";
 import { docsUrl, type RuleMeta } from "./rule.js";
 
 /** A could-not-verify rule: its findings make the scan incomplete, never silent. */
@@ -11,3 +12,6 @@ export const roleUnreadableMeta: RuleMeta = {
   fix: "Pass the role with `--roles` (the output of `aws iam get-role --role-name NAME`), or grant rolecall's reader `iam:GetRole` on it. A role that does not exist makes the deploy fail too.",
   docs: docsUrl("role-unreadable"),
 };
+
+/** Reported by the runner (`report()`), which knows what could not be read. */
+export const roleUnreadable = defineRule({ meta: roleUnreadableMeta });

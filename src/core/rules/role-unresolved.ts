@@ -1,3 +1,4 @@
+import { defineRule } from "./define-rule.js";
 import { docsUrl, type RuleMeta } from "./rule.js";
 
 /** A could-not-verify rule: its findings make the scan incomplete, never silent. */
@@ -11,3 +12,6 @@ export const roleUnresolvedMeta: RuleMeta = {
   fix: "Map the expression to an ARN in `.github/rolecall.yml` (`roles:`) or with `--role-map`, e.g. `roles: { secrets.DEPLOY_ROLE: arn:aws:iam::111122223333:role/deploy }` (per environment if it differs).",
   docs: docsUrl("role-unresolved"),
 };
+
+/** Reported by the runner (`report()`), which knows what could not be read. */
+export const roleUnresolved = defineRule({ meta: roleUnresolvedMeta });

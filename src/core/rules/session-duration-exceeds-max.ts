@@ -6,8 +6,9 @@ import {
   awsCredentialsSteps,
   type ResolvedAwsInput,
 } from "../workflow/index.js";
+import { defineRule } from "./define-rule.js";
 import { docsUrl } from "./rule.js";
-import { nodeAt, type WorkflowRule, workflowFinding } from "./workflow-rule.js";
+import { nodeAt, workflowFinding } from "./workflow-rule.js";
 
 const id = "session-duration-exceeds-max";
 
@@ -44,7 +45,7 @@ export function assumingPath(view: AwsCredentials): AwsCredentialsPathKind | und
 }
 
 /** `session-duration-exceeds-max`: a literal `role-duration-seconds` STS rejects. */
-export const sessionDurationExceedsMax: WorkflowRule = {
+export const sessionDurationExceedsMax = defineRule({
   meta: {
     id,
     severity: "high",
@@ -55,7 +56,7 @@ export const sessionDurationExceedsMax: WorkflowRule = {
     fix: "Set `role-duration-seconds` between 900 and the role's `MaxSessionDuration` (3600 with role chaining), or raise the role's `MaxSessionDuration` (`aws iam update-role --role-name <name> --max-session-duration <seconds>`, at most 43200).",
     docs: docsUrl(id),
   },
-  checkWorkflow({ file, workflow, roleFacts }) {
+  onWorkflow({ file, workflow, roleFacts }) {
     const out: Finding[] = [];
     for (const view of awsCredentialsSteps(workflow)) {
       const input = view.inputs["role-duration-seconds"];
@@ -85,4 +86,4 @@ export const sessionDurationExceedsMax: WorkflowRule = {
     }
     return out;
   },
-};
+});

@@ -7,8 +7,9 @@ import {
   type StringMap,
   scanExpressions,
 } from "../workflow/index.js";
+import { defineRule } from "./define-rule.js";
 import { docsUrl } from "./rule.js";
-import { nodeAt, type WorkflowRule, workflowFinding } from "./workflow-rule.js";
+import { nodeAt, workflowFinding } from "./workflow-rule.js";
 
 const id = "static-aws-keys";
 
@@ -55,7 +56,7 @@ function keyFromSecret(
 }
 
 /** `static-aws-keys`: long-lived AWS keys (configure-aws-credentials inputs or `env:`) instead of OIDC. */
-export const staticAwsKeys: WorkflowRule = {
+export const staticAwsKeys = defineRule({
   meta: {
     id,
     severity: "medium",
@@ -66,7 +67,7 @@ export const staticAwsKeys: WorkflowRule = {
     fix: `Assume a role through OIDC instead, then delete the keys (and the IAM user's access key):\n\n${OIDC_STEP}\n\nScope the role's trust policy to this job's subjects, e.g. \`repo:<owner>/<repo>:environment:<environment>\` or \`repo:<owner>/<repo>:ref:refs/heads/main\`.`,
     docs: docsUrl(id),
   },
-  checkWorkflow({ file, workflow }) {
+  onWorkflow({ file, workflow }) {
     const out: Finding[] = [];
     const envFinding = (entry: Entry<string>, where: string, job: Job | null): void => {
       out.push(
@@ -107,7 +108,7 @@ export const staticAwsKeys: WorkflowRule = {
     }
     return out;
   },
-};
+});
 
 /** A step in messages: its name, else its position. */
 function stepLabel(step: Step): string {

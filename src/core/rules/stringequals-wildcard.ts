@@ -1,12 +1,13 @@
 import { parseOperator } from "../iam/operators.js";
 import { parsePolicyValue } from "../iam/policy-variables.js";
-import { type PolicyRule, statementLabel } from "./policy-rule.js";
+import { defineRule } from "./define-rule.js";
+import { statementLabel } from "./policy-rule.js";
 import type { PolicyFinding } from "./rule.js";
 import { docsUrl } from "./rule.js";
 
 const id = "stringequals-wildcard";
 
-export const stringEqualsWildcard: PolicyRule = {
+export const stringEqualsWildcard = defineRule({
   meta: {
     id,
     severity: "high",
@@ -17,7 +18,7 @@ export const stringEqualsWildcard: PolicyRule = {
     fix: "Use `StringLike` for patterns. Mind that `StringLike` with `repo:owner/repo:*` admits every branch, pull request and environment: prefer listing the exact subjects under `StringEquals`.",
     docs: docsUrl(id),
   },
-  checkPolicy({ policy }) {
+  onPolicy({ policy }) {
     const out: PolicyFinding[] = [];
     for (const s of policy.statements) {
       for (const c of s.conditions) {
@@ -49,4 +50,4 @@ export const stringEqualsWildcard: PolicyRule = {
     }
     return out;
   },
-};
+});

@@ -3,18 +3,13 @@ import { findingFingerprint } from "../engine/fingerprint.js";
 import type { Finding } from "../engine/scan-types.js";
 import { isPullRequestSubject, neededRuns, toIamPattern } from "../engine/suggest-policy.js";
 import { denyCauses, explicitDeny } from "./cause-of-deny.js";
-import {
-  type ContextRule,
-  contextFinding,
-  describeContext,
-  policyRelated,
-  policyValues,
-} from "./context-rule.js";
+import { contextFinding, describeContext, policyRelated, policyValues } from "./context-rule.js";
+import { defineRule } from "./define-rule.js";
 import { docsUrl } from "./rule.js";
 
 const id = "sub-not-trusted";
 
-export const subNotTrusted: ContextRule = {
+export const subNotTrusted = defineRule({
   meta: {
     id,
     severity: "high",
@@ -25,7 +20,7 @@ export const subNotTrusted: ContextRule = {
     fix: "Add the exact subject to the role's trust policy (the suggested policy lists every subject this repository's workflows need), or change the workflow so it runs where the policy expects.",
     docs: docsUrl(id),
   },
-  checkModel(model) {
+  onAnalysis(model) {
     const out: Finding[] = [];
     for (const a of model.assumptions) {
       // One finding per cause: runs denied for the same reason (the same subject, the same Deny
@@ -88,7 +83,7 @@ export const subNotTrusted: ContextRule = {
     }
     return out;
   },
-};
+});
 
 /**
  * The fix for a subject the policy does not admit, in IAM syntax only: the value to add (a GitHub

@@ -1,9 +1,10 @@
-import { breadthFindings, type PolicyRule, statementLabel } from "./policy-rule.js";
+import { defineRule } from "./define-rule.js";
+import { breadthFindings, statementLabel } from "./policy-rule.js";
 import { docsUrl } from "./rule.js";
 
 const id = "trust-any-repository";
 
-export const trustAnyRepository: PolicyRule = {
+export const trustAnyRepository = defineRule({
   meta: {
     id,
     severity: "critical",
@@ -14,11 +15,11 @@ export const trustAnyRepository: PolicyRule = {
     fix: 'Add `"StringEquals": {"token.actions.githubusercontent.com:sub": "repo:OWNER/REPO:environment:production"}` (the exact subjects your workflows mint), and name the provider in `Principal.Federated` instead of `*`.',
     docs: docsUrl(id),
   },
-  checkPolicy(input) {
+  onPolicy(input) {
     return breadthFindings(this.meta, input, "any-repository", (issue, value) =>
       value
         ? `\`${value}\` in ${statementLabel(issue.statement)} admits repositories of any owner, e.g. \`${issue.example}\`.`
         : `${statementLabel(issue.statement)} lets any GitHub repository assume the role: ${issue.detail}.`,
     );
   },
-};
+});

@@ -1,12 +1,13 @@
 import { githubStatements } from "../iam/breadth.js";
 import { classifyKey } from "../iam/condition-keys.js";
 import { parseOperator } from "../iam/operators.js";
-import { type PolicyRule, statementLabel } from "./policy-rule.js";
+import { defineRule } from "./define-rule.js";
+import { statementLabel } from "./policy-rule.js";
 import { docsUrl } from "./rule.js";
 
 const id = "trust-missing-aud";
 
-export const trustMissingAud: PolicyRule = {
+export const trustMissingAud = defineRule({
   meta: {
     id,
     severity: "low",
@@ -17,7 +18,7 @@ export const trustMissingAud: PolicyRule = {
     fix: 'Add `"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}` (the audience configure-aws-credentials requests by default).',
     docs: docsUrl(id),
   },
-  checkPolicy({ policy }) {
+  onPolicy({ policy }) {
     return githubStatements(policy)
       .filter(({ statement, issuer }) => {
         return !statement.conditions.some((c) => {
@@ -34,4 +35,4 @@ export const trustMissingAud: PolicyRule = {
         fix: this.meta.fix,
       }));
   },
-};
+});

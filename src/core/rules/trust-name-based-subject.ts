@@ -1,13 +1,14 @@
 import { githubStatements } from "../iam/breadth.js";
 import { classifyKey } from "../iam/condition-keys.js";
 import { parseOperator } from "../iam/operators.js";
-import { type PolicyRule, statementLabel } from "./policy-rule.js";
+import { defineRule } from "./define-rule.js";
+import { statementLabel } from "./policy-rule.js";
 import type { PolicyFinding } from "./rule.js";
 import { docsUrl } from "./rule.js";
 
 const id = "trust-name-based-subject";
 
-export const trustNameBasedSubject: PolicyRule = {
+export const trustNameBasedSubject = defineRule({
   meta: {
     id,
     severity: "low",
@@ -18,7 +19,7 @@ export const trustNameBasedSubject: PolicyRule = {
     fix: 'Add `"StringEquals": {"token.actions.githubusercontent.com:repository_id": "<id>"}`, or switch the repository to immutable subjects and trust `repo:owner@OWNER_ID/name@REPO_ID:...`.',
     docs: docsUrl(id),
   },
-  checkPolicy({ policy }) {
+  onPolicy({ policy }) {
     const out: PolicyFinding[] = [];
     for (const { statement, issuer } of githubStatements(policy)) {
       let pinnedId = false;
@@ -44,4 +45,4 @@ export const trustNameBasedSubject: PolicyRule = {
     }
     return out;
   },
-};
+});

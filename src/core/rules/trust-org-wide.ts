@@ -1,9 +1,10 @@
-import { breadthFindings, type PolicyRule, statementLabel } from "./policy-rule.js";
+import { defineRule } from "./define-rule.js";
+import { breadthFindings, statementLabel } from "./policy-rule.js";
 import { docsUrl } from "./rule.js";
 
 const id = "trust-org-wide";
 
-export const trustOrgWide: PolicyRule = {
+export const trustOrgWide = defineRule({
   meta: {
     id,
     severity: "high",
@@ -14,7 +15,7 @@ export const trustOrgWide: PolicyRule = {
     fix: "List the repositories that need the role, each with the branch or environment it deploys from: `repo:octo-org/octo-repo:environment:production`. For an org-wide deployment workflow, pin `job_workflow_ref` to that workflow instead.",
     docs: docsUrl(id),
   },
-  checkPolicy(input) {
+  onPolicy(input) {
     const msg = (kind: "org-wide" | "repo-prefix") =>
       breadthFindings(this.meta, input, kind, (issue, value) =>
         kind === "org-wide"
@@ -23,4 +24,4 @@ export const trustOrgWide: PolicyRule = {
       );
     return [...msg("org-wide"), ...msg("repo-prefix")];
   },
-};
+});

@@ -1,9 +1,10 @@
-import { breadthFindings, type PolicyRule, statementLabel } from "./policy-rule.js";
+import { defineRule } from "./define-rule.js";
+import { breadthFindings, statementLabel } from "./policy-rule.js";
 import { docsUrl } from "./rule.js";
 
 const id = "trust-owner-prefix";
 
-export const trustOwnerPrefix: PolicyRule = {
+export const trustOwnerPrefix = defineRule({
   meta: {
     id,
     severity: "critical",
@@ -14,7 +15,7 @@ export const trustOwnerPrefix: PolicyRule = {
     fix: "End the owner with `/` (or `@OWNER_ID/` for immutable subjects) before any wildcard, and pin the repository: `repo:octo-org/octo-repo:...`.",
     docs: docsUrl(id),
   },
-  checkPolicy(input) {
+  onPolicy(input) {
     return breadthFindings(
       this.meta,
       input,
@@ -23,4 +24,4 @@ export const trustOwnerPrefix: PolicyRule = {
         `\`${value ?? "(no subject condition)"}\` in ${statementLabel(issue.statement)} also matches owners other than \`${issue.intended}\`, e.g. \`${issue.example}\`.`,
     );
   },
-};
+});

@@ -1,9 +1,10 @@
-import { breadthFindings, type PolicyRule, statementLabel } from "./policy-rule.js";
+import { defineRule } from "./define-rule.js";
+import { breadthFindings, statementLabel } from "./policy-rule.js";
 import { docsUrl } from "./rule.js";
 
 const id = "trust-pull-request";
 
-export const trustPullRequest: PolicyRule = {
+export const trustPullRequest = defineRule({
   meta: {
     id,
     severity: "high",
@@ -14,7 +15,7 @@ export const trustPullRequest: PolicyRule = {
     fix: "Give pull request jobs a separate read-only role (e.g. for `terraform plan`), and keep deploy roles on `environment:` or protected-branch subjects.",
     docs: docsUrl(id),
   },
-  checkPolicy(input) {
+  onPolicy(input) {
     return breadthFindings(
       this.meta,
       input,
@@ -23,4 +24,4 @@ export const trustPullRequest: PolicyRule = {
         `\`${value ?? "(no subject condition)"}\` in ${statementLabel(issue.statement)} admits \`${issue.example}\`: ${issue.detail}.`,
     );
   },
-};
+});

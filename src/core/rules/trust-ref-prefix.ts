@@ -1,9 +1,10 @@
-import { breadthFindings, type PolicyRule, statementLabel } from "./policy-rule.js";
+import { defineRule } from "./define-rule.js";
+import { breadthFindings, statementLabel } from "./policy-rule.js";
 import { docsUrl } from "./rule.js";
 
 const id = "trust-ref-prefix";
 
-export const trustRefPrefix: PolicyRule = {
+export const trustRefPrefix = defineRule({
   meta: {
     id,
     severity: "medium",
@@ -14,7 +15,7 @@ export const trustRefPrefix: PolicyRule = {
     fix: "Pin the exact ref (`ref:refs/heads/main`) or, better, an environment with required reviewers and deployment branch rules (`environment:production`).",
     docs: docsUrl(id),
   },
-  checkPolicy(input) {
+  onPolicy(input) {
     return breadthFindings(
       this.meta,
       input,
@@ -23,4 +24,4 @@ export const trustRefPrefix: PolicyRule = {
         `\`${value ?? "(no subject condition)"}\` in ${statementLabel(issue.statement)} admits ${issue.detail}, e.g. \`${issue.example}\`.`,
     );
   },
-};
+});

@@ -1,9 +1,10 @@
-import { breadthFindings, type PolicyRule, statementLabel } from "./policy-rule.js";
+import { defineRule } from "./define-rule.js";
+import { breadthFindings, statementLabel } from "./policy-rule.js";
 import { docsUrl } from "./rule.js";
 
 const id = "trust-repo-wide";
 
-export const trustRepoWide: PolicyRule = {
+export const trustRepoWide = defineRule({
   meta: {
     id,
     severity: "high",
@@ -14,7 +15,7 @@ export const trustRepoWide: PolicyRule = {
     fix: "Replace the wildcard with the exact subjects the deploy jobs mint, e.g. `repo:octo-org/octo-repo:environment:production` or `repo:octo-org/octo-repo:ref:refs/heads/main`.",
     docs: docsUrl(id),
   },
-  checkPolicy(input) {
+  onPolicy(input) {
     return breadthFindings(
       this.meta,
       input,
@@ -23,4 +24,4 @@ export const trustRepoWide: PolicyRule = {
         `${value ? `\`${value}\`` : "The conditions"} in ${statementLabel(issue.statement)} admit ${issue.detail} of \`${issue.intended}\`, e.g. \`${issue.example}\`.`,
     );
   },
-};
+});

@@ -1,6 +1,7 @@
 import type { ScanModel } from "../engine/analysis-types.js";
 import type { Finding } from "../engine/scan-types.js";
 import { contextLocation, describeContext, isOptionalContext } from "./context-rule.js";
+import { defineRule } from "./define-rule.js";
 import { docsUrl, type RuleMeta } from "./rule.js";
 import { workflowFinding } from "./workflow-rule.js";
 
@@ -24,6 +25,37 @@ export const trustUnprotectedRefMeta: RuleMeta = {
   fix: "Protect the branch (required reviews, no force pushes), or give the environment required reviewers and a deployment branch policy limited to protected branches.",
   docs: docsUrl(id),
 };
+
+/** Needs the GitHub API (`protection` facts): the App provides them, the CLI lists the rule as skipped. */
+export const trustUnprotectedRef = defineRule({
+  meta: trustUnprotectedRefMeta,
+  needs: ["protection"],
+  onAnalysis(model, facts) {
+    return checkUnprotectedRefs(model, facts.protection);
+  },
+});
+
+/** What the App must read for {@link trustUnprotectedRef}: plain data. */
+export interface ProtectionNeeds {
+  /** Branches (without `refs/heads/`) a role admits a run of, outside an environment. */
+  branches: string[];
+  /** True when a role admits a run in an environment (its protection rules are needed). */
+  environments: boolean;
+}
+
+/** The protection facts {@link trustUnprotectedRef} reads for this analysis. */
+export function protectionNeeds(model: ScanModel): ProtectionNeeds {
+  const branches = new Set<string>();
+  let environments = false;
+  for (const a of model.assumptions)
+    for (const c of a.contexts) {
+      if (c.decision !== "allow") continue;
+      if (c.environment) environments = true;
+      else if (c.trigger.ref.kind === "value" && c.trigger.ref.value.startsWith("refs/heads/"))
+        branches.add(c.trigger.ref.value.slice("refs/heads/".length));
+    }
+  return { branches: [...branches], environments };
+}
 
 /**
  * Needs the GitHub API (the App): for every run a role admits, whether the branch or environment

@@ -6,7 +6,8 @@ import { parseOperator } from "../iam/operators.js";
 import { valueLanguage } from "../iam/value-language.js";
 import { Lang, LangTooComplexError, tokenizeIamGlob } from "../lang/index.js";
 import { anyBranch, anyTag } from "../oidc/run-context.js";
-import { type ContextRule, isOptionalContext, policyRelated } from "./context-rule.js";
+import { isOptionalContext, policyRelated } from "./context-rule.js";
+import { defineRule } from "./define-rule.js";
 import { docsUrl } from "./rule.js";
 import { workflowFinding } from "./workflow-rule.js";
 
@@ -89,7 +90,7 @@ function subjectValues(a: AnalyzedAssumption, issuer: string, seg: string) {
   return out;
 }
 
-export const trustWiderThanNeeded: ContextRule = {
+export const trustWiderThanNeeded = defineRule({
   meta: {
     id,
     severity: "medium",
@@ -100,7 +101,7 @@ export const trustWiderThanNeeded: ContextRule = {
     fix: "Replace the role's subject condition with the suggested policy (JSON or Terraform), after checking no other repository relies on the removed values.",
     docs: docsUrl(id),
   },
-  checkModel(model) {
+  onAnalysis(model) {
     const out: Finding[] = [];
     const done = new Set<string>();
     const repo = model.repo.fullName;
@@ -135,7 +136,7 @@ export const trustWiderThanNeeded: ContextRule = {
     }
     return out;
   },
-};
+});
 
 let validContextsCache: Lang | undefined;
 /** Every subject context GitHub can mint: `ref:` + a valid branch, tag or pull request merge ref, `pull_request`, `environment:NAME`. */

@@ -1,7 +1,8 @@
 import type { Finding } from "../engine/scan-types.js";
 import { awsCredentialsSteps, configureAwsCredentialsRelease } from "../workflow/index.js";
+import { defineRule } from "./define-rule.js";
 import { docsUrl } from "./rule.js";
-import { nodeAt, type WorkflowRule, workflowFinding } from "./workflow-rule.js";
+import { nodeAt, workflowFinding } from "./workflow-rule.js";
 
 const id = "unpinned-credentials-action";
 
@@ -26,7 +27,7 @@ function majorOf(ref: string): number | undefined {
 }
 
 /** `unpinned-credentials-action`: configure-aws-credentials not pinned to a commit SHA, or an outdated major. */
-export const unpinnedCredentialsAction: WorkflowRule = {
+export const unpinnedCredentialsAction = defineRule({
   meta: {
     id,
     severity: "low",
@@ -36,7 +37,7 @@ export const unpinnedCredentialsAction: WorkflowRule = {
     fix: `Pin the action to the full commit SHA of a current release, with the version in a comment, and let Dependabot or Renovate keep it current:\n\n\`\`\`yaml\n- ${pinnedUses()}\n\`\`\``,
     docs: docsUrl(id),
   },
-  checkWorkflow({ file, workflow }) {
+  onWorkflow({ file, workflow }) {
     const out: Finding[] = [];
     for (const view of awsCredentialsSteps(workflow)) {
       const { ref, refKind, release } = view.action;
@@ -69,4 +70,4 @@ export const unpinnedCredentialsAction: WorkflowRule = {
     }
     return out;
   },
-};
+});

@@ -2,13 +2,14 @@ import { githubStatements } from "../iam/breadth.js";
 import { classifyKey } from "../iam/condition-keys.js";
 import { absentOutcome } from "../iam/evaluate.js";
 import { parseOperator } from "../iam/operators.js";
-import { type PolicyRule, statementLabel } from "./policy-rule.js";
+import { defineRule } from "./define-rule.js";
+import { statementLabel } from "./policy-rule.js";
 import type { PolicyFinding } from "./rule.js";
 import { docsUrl } from "./rule.js";
 
 const id = "unsupported-condition-key";
 
-export const unsupportedConditionKey: PolicyRule = {
+export const unsupportedConditionKey = defineRule({
   meta: {
     id,
     severity: "high",
@@ -19,7 +20,7 @@ export const unsupportedConditionKey: PolicyRule = {
     fix: "Move the restriction into the subject (a custom `sub` template can carry other claims), or use one of the supported keys.",
     docs: docsUrl(id),
   },
-  checkPolicy({ policy }) {
+  onPolicy({ policy }) {
     const out: PolicyFinding[] = [];
     // Deny statements too: a Deny on a key that is never present silently never applies.
     for (const { statement, issuer } of githubStatements(policy, "any")) {
@@ -45,4 +46,4 @@ export const unsupportedConditionKey: PolicyRule = {
     }
     return out;
   },
-};
+});

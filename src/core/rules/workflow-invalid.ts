@@ -1,3 +1,4 @@
+import { defineRule } from "./define-rule.js";
 import { docsUrl, type RuleMeta } from "./rule.js";
 
 /** A could-not-verify rule: its findings make the scan incomplete, never silent. */
@@ -11,3 +12,6 @@ export const workflowInvalidMeta: RuleMeta = {
   fix: "Fix the file at the reported line (GitHub's workflow editor shows the same problem).",
   docs: docsUrl("workflow-invalid"),
 };
+
+/** Reported by the runner (`report()`), which knows what could not be read. */
+export const workflowInvalid = defineRule({ meta: workflowInvalidMeta });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { lookupRole, roleMapFrom } from "../../../src/core/engine/role-map.js";
+import { lookupRole, roleMapFrom } from "../../../src/core/config/role-map.js";
 import { toIamPattern } from "../../../src/core/engine/suggest-policy.js";
 import {
   contexts,

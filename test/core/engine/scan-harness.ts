@@ -1,11 +1,10 @@
+import type { RoleMap } from "../../../src/core/config/role-map.js";
 import type { RoleSource, ScanModel } from "../../../src/core/engine/analysis-types.js";
 import { planScan, type ScanPlan } from "../../../src/core/engine/plan.js";
-import type { RoleMap } from "../../../src/core/engine/role-map.js";
-import { runScan } from "../../../src/core/engine/scan.js";
 import type { Finding, RunContextResult, ScanResult } from "../../../src/core/engine/scan-types.js";
 import { parseTrustPolicy } from "../../../src/core/iam/index.js";
 import type { RepoFacts } from "../../../src/core/oidc/claims-for.js";
-import { contextRules, workflowRules } from "../../../src/core/rules/index.js";
+import { analyzeScan, report } from "../../../src/core/report/index.js";
 
 /** The worked examples' setup (OIDC-SEMANTICS §10). */
 export const ACCOUNT = "111122223333";
@@ -71,7 +70,7 @@ export const OCTO_REPO: RepoFacts = {
   issuer: "token.actions.githubusercontent.com",
 };
 
-/** Runs the pure pipeline (`planScan` → `runScan` with every workflow and context rule). */
+/** Runs the pure pipeline as every front door does (`planScan` → `analyzeScan` → `report`). */
 export function scan(input: ScanInput): { result: ScanResult; plan: ScanPlan; model: ScanModel } {
   const sources = new Map(Object.entries(input.files));
   const plan = planScan({
@@ -92,13 +91,8 @@ export function scan(input: ScanInput): { result: ScanResult; plan: ScanPlan; mo
       maxSessionDuration: s.maxSessionDuration ?? 3600,
     });
   }
-  const { result, model } = runScan(
-    plan,
-    (arn) => roles.get(arn),
-    { workflow: workflowRules, context: contextRules },
-    { sources },
-  );
-  return { result, plan, model };
+  const analysis = analyzeScan(plan, (arn) => roles.get(arn));
+  return { result: report(analysis, { sources }), plan, model: analysis.model };
 }
 
 /** The rows a user reads in the context table. */

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { roleMapFrom } from "../../../src/core/engine/role-map.js";
+import { roleMapFrom } from "../../../src/core/config/role-map.js";
 import type { RunContextResult } from "../../../src/core/engine/scan-types.js";
 import {
   contextOf,

@@ -8,6 +8,7 @@ import {
   planReview,
   type ReviewOptions,
 } from "../../../src/core/render/review.js";
+import { checkWorkflowFiles } from "../../../src/core/report/index.js";
 import { allRuleMeta } from "../../../src/core/rules/index.js";
 import { missingIdTokenPermission } from "../../../src/core/rules/missing-id-token-permission.js";
 import { unpinnedCredentialsAction } from "../../../src/core/rules/unpinned-credentials-action.js";
@@ -41,7 +42,7 @@ function postedMarkers(p: ReturnType<typeof plan>): { fingerprint: string; id: n
 function ruleFindings(rule: WorkflowRule, file: string, text: string): Finding[] {
   const { workflow } = parseWorkflow(text, file);
   expect(workflow).not.toBeNull();
-  return rule.checkWorkflow({ file, workflow: workflow!, roleFacts: () => null });
+  return checkWorkflowFiles([rule], [{ path: file, text }]);
 }
 
 /** Plans the review of one workflow added by the pull request (every line in the diff). */

@@ -5,20 +5,16 @@ import { describe, expect, it } from "vitest";
 import { readCheckout } from "../../../src/adapters/fs/checkout.js";
 import { readRoleFiles } from "../../../src/adapters/fs/roles-dir.js";
 import { parseConfig } from "../../../src/core/config/config.js";
+import { type RoleMap, roleMapFrom } from "../../../src/core/config/role-map.js";
+import { parseRoleMap } from "../../../src/core/config/role-map-schema.js";
 import type { RoleSource } from "../../../src/core/engine/analysis-types.js";
 import { planScan } from "../../../src/core/engine/plan.js";
-import { type RoleMap, roleMapFrom } from "../../../src/core/engine/role-map.js";
-import { parseRoleMap } from "../../../src/core/engine/role-map-schema.js";
-import { type ConfigProblem, runScan } from "../../../src/core/engine/scan.js";
 import type { Finding, ScanResult } from "../../../src/core/engine/scan-types.js";
+import type { ConfigProblem } from "../../../src/core/findings/index.js";
 import { parseTrustPolicy } from "../../../src/core/iam/index.js";
 import type { RepoFacts } from "../../../src/core/oidc/claims-for.js";
-import {
-  contextRules,
-  couldNotVerifyRules,
-  type RuleMeta,
-  workflowRules,
-} from "../../../src/core/rules/index.js";
+import { analyzeScan, report } from "../../../src/core/report/index.js";
+import { contextRules, couldNotVerifyRules, type RuleMeta } from "../../../src/core/rules/index.js";
 
 /**
  * Fixtures of the rules that need a workflow and a trust policy together (`contextRules`), and of
@@ -165,12 +161,7 @@ async function scanFixture(dir: string, override?: { arn: string; policy: string
     rolePolicies.set(arn, readFileSync(s.file, "utf8"));
     return { ...s, file: relative(dir, s.file).split(sep).join("/") };
   };
-  const { result } = runScan(
-    plan,
-    lookup,
-    { workflow: workflowRules, context: contextRules },
-    { sources, configProblems },
-  );
+  const result = report(analyzeScan(plan, lookup), { sources, configProblems });
   return { result, texts, repo, roleMap, rolePolicies };
 }
 

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { checkPolicy } from "../../../src/core/engine/check-policy.js";
 import { parseTrustPolicy } from "../../../src/core/iam/index.js";
+import { checkPolicy } from "../../../src/core/report/check-policy.js";
 import { type PolicyFinding, policyRules } from "../../../src/core/rules/index.js";
 
 /**

@@ -2,10 +2,11 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Finding } from "../../../src/core/engine/scan-types.js";
 import type { RoleFacts } from "../../../src/core/iam/policy-model.js";
+import { checkWorkflowFiles } from "../../../src/core/report/index.js";
 import { conditionMayHold, forkRunFacts } from "../../../src/core/rules/fork-pr-no-token.js";
+import { workflowRules } from "../../../src/core/rules/index.js";
 import { SEVERITIES } from "../../../src/core/rules/rule.js";
 import type { WorkflowRule } from "../../../src/core/rules/workflow-rule.js";
-import { workflowRules } from "../../../src/core/rules/workflow-rules.js";
 import {
   configureAwsCredentialsRelease,
   type Node,
@@ -41,8 +42,10 @@ function parse(text: string, file: string): Workflow {
   return workflow!;
 }
 
-function check(rules: readonly WorkflowRule[], workflow: Workflow, file: string): Finding[] {
-  return rules.flatMap((r) => r.checkWorkflow({ file, workflow, roleFacts }));
+/** The rules' findings on one workflow, through the runner's own walk (workflow and credentials-step hooks). */
+function check(rules: readonly WorkflowRule[], text: string, file: string, strict = true): Finding[] {
+  if (strict) parse(text, file);
+  return checkWorkflowFiles(rules, [{ path: file, text }], roleFacts);
 }
 
 /** `line:rule` for every `# NOT OK: rule[, rule]` comment. */
@@ -127,7 +130,7 @@ describe.each(workflowRules.map((r) => [r.meta.id, r] as const))("%s", (ruleId, 
     ).toBe(true);
     const checked = new Set([ruleId, ...expected.map((m) => m.slice(m.indexOf(":") + 1))]);
     const rules = workflowRules.filter((r) => checked.has(r.meta.id));
-    const findings = check(rules, parse(text, file), file);
+    const findings = check(rules, text, file);
     expect(findings.map((f) => `${f.line}:${f.rule}`).sort()).toEqual(expected);
     for (const f of findings.filter((x) => x.rule === ruleId)) {
       expect(f.severity).toBe(rule.meta.severity);
@@ -143,7 +146,7 @@ describe.each(workflowRules.map((r) => [r.meta.id, r] as const))("%s", (ruleId, 
   it.each(files.filter((f) => f.startsWith("ok-")))("stays silent on %s", (name) => {
     const { text, file } = fixture(ruleId, name);
     expect(markers(text).filter((m) => m.endsWith(`:${ruleId}`))).toEqual([]);
-    const findings = rule.checkWorkflow({ file, workflow: parse(text, file), roleFacts });
+    const findings = check([rule], text, file);
     expect(findings.map((f) => `${f.line}: ${f.message}`)).toEqual([]);
   });
 });
@@ -156,7 +159,7 @@ function ruleById(id: string): WorkflowRule {
 
 function run(id: string, dir: string, name: string): Finding[] {
   const { text, file } = fixture(dir, name);
-  return ruleById(id).checkWorkflow({ file, workflow: parse(text, file), roleFacts });
+  return check([ruleById(id)], text, file);
 }
 
 describe("findings", () => {
@@ -207,9 +210,9 @@ describe("findings", () => {
   it("keep their fingerprint when unrelated lines move", () => {
     const { text, file } = fixture("fork-pr-no-token", "bad-push-and-pr.yml");
     const rule = ruleById("fork-pr-no-token");
-    const before = rule.checkWorkflow({ file, workflow: parse(text, file), roleFacts });
+    const before = check([rule], text, file);
     const shifted = `# a comment\n${text.replace("    steps:\n      - run: make test", "    steps:\n      - run: make lint\n      - run: make test")}`;
-    const after = rule.checkWorkflow({ file, workflow: parse(shifted, file), roleFacts });
+    const after = check([rule], shifted, file);
     expect(after.map((f) => f.line)).not.toEqual(before.map((f) => f.line));
     expect(after.map((f) => f.fingerprint)).toEqual(before.map((f) => f.fingerprint));
   });
@@ -296,10 +299,11 @@ describe("workflow rules on the real-world corpus", () => {
     let workflows = 0;
     for (const name of readdirSync(CORPUS).sort()) {
       if (/__action\.ya?ml$/.test(name)) continue; // composite actions are not workflows
-      const { workflow } = parseWorkflow(readFileSync(new URL(name, CORPUS)), name);
+      const text = readFileSync(new URL(name, CORPUS), "utf8");
+      const { workflow } = parseWorkflow(text, name);
       expect(workflow, name).not.toBeNull();
       workflows++;
-      const findings = check(workflowRules, workflow!, name);
+      const findings = check(workflowRules, text, name, false);
       const prints = findings.map((f) => f.fingerprint);
       expect(new Set(prints).size, name).toBe(prints.length);
       for (const f of findings) {

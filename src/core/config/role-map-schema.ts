@@ -1,8 +1,10 @@
 import { z } from "zod";
-import { locate, readConfigDocument } from "../config/yaml-locate.js";
+import type { ConfigProblem } from "../findings/finding.js";
 import { type RoleMap, roleMapFrom } from "./role-map.js";
-import type { ConfigProblem } from "./scan.js";
+import { locate, readConfigDocument } from "./yaml-locate.js";
 
+// A coarse shape, which the generated JSON Schema shows editors; the plan then reads every mapped
+// value through the core's ARN parser (`isRoleArn`), and the analysis reports one that is not valid.
 const ARN = z
   .string()
   .regex(
