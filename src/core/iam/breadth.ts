@@ -14,6 +14,7 @@ import {
   reStar,
   tokenizeIamGlob,
 } from "../lang/index.js";
+import { repositoryOnlyIdentity, subjectFormIssues } from "./breadth/subject-forms.js";
 import type { ClaimSet, ClaimValue } from "./claims.js";
 import {
   classifyKey,
@@ -36,7 +37,9 @@ export interface BreadthIssue {
     | "repo-prefix"
     | "repo-wide"
     | "pull-request"
-    | "ref-prefix";
+    | "ref-prefix"
+    /** A `sub` value no GitHub token can carry: the condition never matches it. */
+    | "never-matches";
   statement: PolicyStatement;
   /** The repository the statement seems meant for (`owner/name`, or the immutable segment). */
   intended: string | null;
@@ -786,15 +789,49 @@ function factsOf(j: Judge): Facts {
 function analyzeStatement(j: Judge): BreadthIssue[] {
   const s = j.statement;
   if (neverApplies(j)) return [];
-  if (s.principal?.everyone) return [anyRepository(s, [], 'Principal "*" trusts every principal')];
-  const facts = factsOf(j);
   const issues: BreadthIssue[] = [];
+  // Every subject format (custom templates, `repo:o/r` alone, a repository id as the only identity).
+  const formed = new Set<LocatedString>();
+  for (const f of subjectFormIssues(s, j.issuer, j.version)) {
+    formed.add(f.value);
+    issues.push({
+      kind: f.kind,
+      statement: s,
+      intended: f.intended,
+      example: f.value.value,
+      values: [f.value],
+      detail: f.detail,
+    });
+  }
+  const onlyId = repositoryOnlyIdentity(s, j.issuer);
+  if (onlyId && !s.principal?.everyone)
+    issues.push({
+      kind: "repo-wide",
+      statement: s,
+      intended: `${onlyId.pointer.endsWith("repository_id") ? "repository_id " : ""}${onlyId.value}`,
+      example: "repo:<that repository>:pull_request",
+      values: [onlyId],
+      detail:
+        "every branch any writer pushes, every pull request and every environment (no `sub` or other condition restricts the run)",
+    });
+  const facts = factsOf(j);
+  // Principal "*" admits every principal, but tokens of other issuers lack GitHub's keys: the
+  // conditions decide (a pinned GitHub `sub` is not "any repository").
+  if (s.principal?.everyone && !facts.values.some((v) => IDENTITY_CLAIMS.has(v.claim)))
+    return [
+      ...issues,
+      anyRepository(
+        s,
+        [],
+        'Principal "*" trusts every principal, and no condition restricts the GitHub identity',
+      ),
+    ];
   /** Values already reported for letting in other repositories: not blamed again for narrower issues. */
   const done = new Set<PolicyValue>();
 
   // 1. Other repositories, per wildcard value: of any owner, of owners named like this one, of this owner.
   for (const v of facts.naming) {
-    if (!v.wildcard) continue; // a literal names exactly one repository
+    if (!v.wildcard || formed.has(v.value)) continue; // a literal names exactly one repository
     const found = otherRepositories(j, v, facts);
     if (!found) continue;
     issues.push(found);

@@ -25,6 +25,7 @@ import { trustOwnerPrefix } from "./trust-owner-prefix.js";
 import { trustPullRequest } from "./trust-pull-request.js";
 import { trustRefPrefix } from "./trust-ref-prefix.js";
 import { trustRepoWide } from "./trust-repo-wide.js";
+import { trustSubNeverMatches } from "./trust-sub-never-matches.js";
 import { trustUnprotectedRef } from "./trust-unprotected-ref.js";
 import { trustWiderThanNeeded } from "./trust-wider-than-needed.js";
 import { unpinnedCredentialsAction } from "./unpinned-credentials-action.js";
@@ -69,6 +70,7 @@ export const rules: readonly Rule[] = [
   trustRefPrefix,
   trustMissingAud,
   trustNameBasedSubject,
+  trustSubNeverMatches,
   // Needs GitHub's protection facts.
   trustUnprotectedRef,
   // The workflows (and the roles' facts).
