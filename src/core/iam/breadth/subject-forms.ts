@@ -110,6 +110,8 @@ export function subjectFormIssues(
       // Wildcards in the default format (`repo:o/*`, `repo:o/r:*`) are the probe analysis's.
       if (wild && (keys === null || keys[0] === "repo")) continue;
       if (keys === null) {
+        // A `*` or `?` under StringEquals is `stringequals-wildcard`'s finding.
+        if (/[*?]/.test(text)) continue;
         out.push({
           kind: "never-matches",
           value: v,
