@@ -7,6 +7,7 @@ import { parseTrustPolicy } from "../iam/parse-policy.js";
 import type { PolicyCondition, PolicyStatement, TrustPolicy } from "../iam/policy-model.js";
 import { valueLanguage } from "../iam/value-language.js";
 import { Lang, LangTooComplexError, tokenizeIamGlob } from "../lang/index.js";
+import { anyBranch, anyTag } from "../oidc/run-context.js";
 import { unifiedDiff } from "../render/diff.js";
 import { policyToTerraform } from "../render/policy-terraform.js";
 import type { AnalyzedContext, ScanModel } from "./analysis-types.js";
@@ -93,7 +94,16 @@ export function suggestPolicy(input: SuggestInput): SuggestedPolicy | null {
     );
     doc = freshDocument(input, values);
   }
-  if (input.deploy && input.policy) dropHighRated(doc, input, values, notes);
+  if (input.deploy && input.policy) {
+    try {
+      dropHighRated(doc, input, values, notes);
+    } catch (e) {
+      if (!(e instanceof LangTooComplexError)) throw e;
+      notes.push(
+        `rolecall could not check the suggestion against its breadth rules (${e.message}): review it`,
+      );
+    }
+  }
   verify(doc, input, notes);
   const json = JSON.stringify(doc, null, 2);
   if (before !== null && json === JSON.stringify(before, null, 2)) return null;
@@ -129,7 +139,12 @@ function beyondFilter(r: NeededRun, iam: string): string | null {
   if (sub?.kind !== "pattern" || !r.variable || sub.variable !== r.variable.name) return null;
   try {
     const exact = Lang.literal(sub.prefix).concat(r.variable.domain).concat(Lang.literal(sub.suffix));
-    return Lang.fromGlob(tokenizeIamGlob(iam)).difference(exact).shortestExample();
+    // Only subjects GitHub can mint count: for a ref, valid branch and tag refs.
+    const mintable =
+      r.variable.name === "ref"
+        ? Lang.literal(sub.prefix).concat(anyBranch().union(anyTag())).concat(Lang.literal(sub.suffix))
+        : Lang.any();
+    return Lang.fromGlob(tokenizeIamGlob(iam)).intersect(mintable).difference(exact).shortestExample();
   } catch (e) {
     if (!(e instanceof LangTooComplexError)) throw e;
     return null;

@@ -115,7 +115,17 @@ const causesCache = new WeakMap<AnalyzedContext, DenyCauses | null>();
 export function denyCauses(a: AnalyzedAssumption, c: AnalyzedContext, repo: RepoFacts): DenyCauses | null {
   // Every will-fail rule asks about the same contexts: attribute each once.
   if (causesCache.has(c)) return causesCache.get(c)!;
-  const r = denyCausesUncached(a, c, repo);
+  let r: DenyCauses | null;
+  try {
+    r = denyCausesUncached(a, c, repo);
+  } catch (e) {
+    if (!(e instanceof LangTooComplexError)) throw e;
+    // The values are too complex to tell the subject format apart: the run is denied all the same,
+    // and the subject is reported.
+    const v = c.candidates.find((x) => x.decision === "deny") ?? c.candidates[0];
+    r =
+      v && c.decision === "deny" && !isOptionalContext(c) ? { causes: new Set(["sub"]), candidate: v } : null;
+  }
   causesCache.set(c, r);
   return r;
 }
