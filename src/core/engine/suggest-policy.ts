@@ -261,7 +261,12 @@ function editInPlace(
           notes.push(
             `\`${v.value}\` also admits other repositories' subjects (e.g. \`${other}\`): if other repositories use this role, add their exact subjects back`,
           );
-        } else removed.push(`\`${v.value}\` (admits e.g. \`${extra}\`, which no workflow here needs)`);
+        } else
+          removed.push(
+            extra === v.value
+              ? `\`${v.value}\` (no workflow here needs it)`
+              : `\`${v.value}\` (admits e.g. \`${extra}\`, which no workflow here needs)`,
+          );
       }
       if (forThisRepo && target === null) target = { statement, condition: c };
       if (kept.length !== c.values.length) {
