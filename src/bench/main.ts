@@ -32,7 +32,7 @@ console.log(
   `  floor, yaml.parseDocument alone: ${w.parseMs.toFixed(1)} ms per pass over all files (median round)`,
 );
 console.log(
-  `  rolecall planScan + runScan, per repository: ${w.scanRepoMs.toFixed(1)} ms per pass (each file alone: ${w.scanFileMs.toFixed(1)} ms)`,
+  `  rolecall planScan + analyzeScan + report, per repository: ${w.scanRepoMs.toFixed(1)} ms per pass (each file alone: ${w.scanFileMs.toFixed(1)} ms)`,
 );
 console.log(
   `  ratio: analysis costs ${ratio.toFixed(2)}x the parse (each file alone: ${(w.scanFileMs / w.parseMs).toFixed(2)}x) — target ≤ 2x ${ratio <= 2 ? "met" : "NOT met"}`,

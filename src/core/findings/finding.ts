@@ -35,6 +35,19 @@ export interface Finding {
   conditional?: string;
   /** The role's current trust policy minimally edited to admit what the workflows need. */
   suggestedPolicy?: SuggestedPolicy;
+  /**
+   * The typed cause, for grouping (never output): findings of one rule and role with the same cause
+   * key are one finding that lists every occurrence (runs, steps, tag filters). Set by the rule.
+   */
+  cause?: FindingCause;
+}
+
+/** What a finding is caused by, and what this occurrence adds to the list. */
+export interface FindingCause {
+  /** Same rule, role and key: same cause. Built from typed facts (a job, a subject, a statement), never from messages. */
+  key: string;
+  /** This occurrence, as listed in the grouped finding: "push to refs/tags/v1* (`repo:o/r:ref:refs/tags/v1*`)". */
+  occurrence: string;
 }
 
 export interface SuggestedPolicy {

@@ -4,6 +4,7 @@ export * from "./compare.js";
 export * from "./dedupe.js";
 export * from "./finding.js";
 export * from "./fingerprint.js";
+export * from "./format.js";
 export * from "./rule-meta.js";
 export * from "./severity.js";
 export * from "./suppress.js";

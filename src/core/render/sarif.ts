@@ -1,5 +1,6 @@
 import type { Finding, RelatedLocation, ScanResult } from "../engine/scan-types.js";
-import type { RuleMeta, Severity } from "../rules/rule.js";
+import type { RuleMeta } from "../findings/rule-meta.js";
+import { SEVERITIES, SEVERITY, type Severity } from "../findings/severity.js";
 import { renderScanJson } from "./scan-json.js";
 
 /** Options of {@link renderSarif}. */
@@ -18,19 +19,15 @@ export interface SarifOptions {
 
 export type SarifLevel = "error" | "warning" | "note";
 
-/** The result level code scanning shows: critical/high → error, medium → warning, low/info → note. */
+/** The result level code scanning shows (the findings layer's one severity table). */
 export function sarifLevel(s: Severity): SarifLevel {
-  return s === "critical" || s === "high" ? "error" : s === "medium" ? "warning" : "note";
+  return SEVERITY[s].sarifLevel;
 }
 
-/** GitHub's `security-severity` score (a string) for each severity. */
-export const SECURITY_SEVERITY: Readonly<Record<Severity, string>> = {
-  critical: "9.5",
-  high: "8.0",
-  medium: "5.5",
-  low: "3.0",
-  info: "0.0",
-};
+/** GitHub's `security-severity` score (a string) for each severity (the findings layer's table). */
+export const SECURITY_SEVERITY: Readonly<Record<Severity, string>> = Object.fromEntries(
+  SEVERITIES.map((s) => [s, SEVERITY[s].securitySeverity]),
+) as Record<Severity, string>;
 
 /** The `partialFingerprints` key carrying `Finding.fingerprint`. */
 export const FINGERPRINT_KEY = "rolecallFingerprint/v1";

@@ -102,9 +102,11 @@ export function report(analysis: Analysis, input: ReportInput = {}): ScanResult 
 
   const suppress = suppressions(input.ignore, input.sources);
   incomplete.push(...suppress.problems);
-  const kept = groupByCause(dedupeFindings(findings))
-    .filter((f) => !suppress.ignores(f))
-    .sort(compareFindings);
+  const kept = groupByCause(
+    dedupeFindings(findings)
+      .filter((f) => !suppress.ignores(f))
+      .sort(compareFindings),
+  );
   const uniqIncomplete = dedupeIncomplete(incomplete);
   return {
     version: 1,

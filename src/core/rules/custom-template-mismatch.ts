@@ -35,17 +35,18 @@ export const customTemplateMismatch = defineRule({
               .join(
                 ", ",
               )}), but this repository mints the default \`${cause.candidate.sub}\`; if it uses a template, pass --sub-template.`;
-        out.push(
-          contextFinding(
-            this.meta,
-            model,
-            a,
-            c,
-            message,
-            values.slice(0, 2).map((v) => policyRelated(a, v, `trusted subject \`${v.value}\``)),
-            this.meta.fix,
-          ),
+        const f = contextFinding(
+          this.meta,
+          model,
+          a,
+          c,
+          message,
+          values.slice(0, 2).map((v) => policyRelated(a, v, `trusted subject \`${v.value}\``)),
+          this.meta.fix,
         );
+        // One cause per job and role: every run it denies is listed in one finding.
+        f.cause = { key: `${a.file}#${a.job.id.value}`, occurrence: describeContext(c) };
+        out.push(f);
       }
     }
     return out;

@@ -35,19 +35,20 @@ export const immutableSubjectMismatch = defineRule({
               .join(
                 ", ",
               )}), but this repository mints the name form \`${cause.candidate.sub}\` (${describeContext(c)}); if it has moved to immutable subjects, pass --sub-prefix.`;
-        out.push(
-          contextFinding(
-            this.meta,
-            model,
-            a,
-            c,
-            message,
-            values.slice(0, 2).map((v) => policyRelated(a, v, `trusted subject \`${v.value}\``)),
-            model.repo.subPrefix
-              ? this.meta.fix
-              : "Keep the policy's immutable subjects (they survive renames and name reuse) and move the repository to them: `gh api -X PUT repos/OWNER/REPO/actions/oidc/customization/sub -H 'X-GitHub-Api-Version: 2026-03-10' -F use_default=true -F use_immutable_subject=true` (observed API, OIDC-SEMANTICS §2.5); if it already mints them, pass --sub-prefix. Do not switch the policy back to name-based subjects.",
-          ),
+        const f = contextFinding(
+          this.meta,
+          model,
+          a,
+          c,
+          message,
+          values.slice(0, 2).map((v) => policyRelated(a, v, `trusted subject \`${v.value}\``)),
+          model.repo.subPrefix
+            ? this.meta.fix
+            : "Keep the policy's immutable subjects (they survive renames and name reuse) and move the repository to them: `gh api -X PUT repos/OWNER/REPO/actions/oidc/customization/sub -H 'X-GitHub-Api-Version: 2026-03-10' -F use_default=true -F use_immutable_subject=true` (observed API, OIDC-SEMANTICS §2.5); if it already mints them, pass --sub-prefix. Do not switch the policy back to name-based subjects.",
         );
+        // One cause per job and role: every run it denies is listed in one finding.
+        f.cause = { key: `${a.file}#${a.job.id.value}`, occurrence: describeContext(c) };
+        out.push(f);
       }
     }
     return out;

@@ -1,5 +1,5 @@
-import type { Finding } from "../engine/scan-types.js";
-import { awsCredentialsPath, awsCredentialsSteps, effectiveIdTokenGrant } from "../workflow/index.js";
+import { roleReference } from "../engine/role-reference.js";
+import { awsCredentialsPath, effectiveIdTokenGrant } from "../workflow/index.js";
 import { defineRule } from "./define-rule.js";
 import { docsUrl } from "./rule.js";
 import { nodeAt, workflowFinding } from "./workflow-rule.js";
@@ -19,27 +19,23 @@ export const roleNameNotArn = defineRule({
     fix: "Give the full ARN: `role-to-assume: arn:aws:iam::<account-id>:role/<role-name>` (`arn:aws-cn:` or `arn:aws-us-gov:` in those partitions).",
     docs: docsUrl(id),
   },
-  onWorkflow({ file, workflow }) {
-    const out: Finding[] = [];
+  // Every credentials step a job runs, inside local composite actions too.
+  onCredentialsStep({ file, view, workflow, job }) {
+    const role = view.inputs["role-to-assume"];
+    if (!role || role.isExpression || roleReference(role.value) !== "bare-name") return [];
+    if (awsCredentialsPath(view).path !== "oidc") return [];
     const calledOnly =
       workflow.triggers.length > 0 && workflow.triggers.every((t) => t.event === "workflow_call");
-    for (const view of awsCredentialsSteps(workflow)) {
-      const role = view.inputs["role-to-assume"];
-      if (!role || role.isExpression || role.value.trim().startsWith("arn:")) continue;
-      if (awsCredentialsPath(view).path !== "oidc") continue;
-      const job = view.job!;
-      // Without a token the action takes the default chain, whose account completes the name; a
-      // called workflow without `permissions:` has its caller's grant (assumed to include the token).
-      const grant = effectiveIdTokenGrant(job, workflow);
-      if (grant.level !== "write" && !(calledOnly && grant.source === "default")) continue;
-      out.push(
-        workflowFinding(this.meta, nodeAt(file, role.node), {
-          message: `Job \`${job.id.value}\` passes the role name \`${role.value}\` to \`role-to-assume\` on the OIDC path, where the action needs an ARN such as \`arn:aws:iam::<account-id>:role/${role.value.trim()}\` and otherwise fails with \`${FAILURE}\`.`,
-          job: job.id.value,
-          role: role.value,
-        }),
-      );
-    }
-    return out;
+    // Without a token the action takes the default chain, whose account completes the name; a
+    // called workflow without `permissions:` has its caller's grant (assumed to include the token).
+    const grant = effectiveIdTokenGrant(job, workflow);
+    if (grant.level !== "write" && !(calledOnly && grant.source === "default")) return [];
+    return [
+      workflowFinding(this.meta, nodeAt(file, role.node), {
+        message: `Job \`${job.id.value}\` passes the role name \`${role.value}\` to \`role-to-assume\` on the OIDC path, where the action needs an ARN such as \`arn:aws:iam::<account-id>:role/${role.value.trim()}\` and otherwise fails with \`${FAILURE}\`.`,
+        job: job.id.value,
+        role: role.value,
+      }),
+    ];
   },
 });

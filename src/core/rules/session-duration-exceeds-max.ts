@@ -1,9 +1,7 @@
-import type { Finding } from "../engine/scan-types.js";
 import {
   type AwsCredentials,
   type AwsCredentialsPathKind,
   awsCredentialsPath,
-  awsCredentialsSteps,
   type ResolvedAwsInput,
 } from "../workflow/index.js";
 import { defineRule } from "./define-rule.js";
@@ -56,34 +54,31 @@ export const sessionDurationExceedsMax = defineRule({
     fix: "Set `role-duration-seconds` between 900 and the role's `MaxSessionDuration` (3600 with role chaining), or raise the role's `MaxSessionDuration` (`aws iam update-role --role-name <name> --max-session-duration <seconds>`, at most 43200).",
     docs: docsUrl(id),
   },
-  onWorkflow({ file, workflow, roleFacts }) {
-    const out: Finding[] = [];
-    for (const view of awsCredentialsSteps(workflow)) {
-      const input = view.inputs["role-duration-seconds"];
-      const path = assumingPath(view);
-      if (!input || !path) continue;
-      const seconds = roleDurationSeconds(input);
-      if (seconds === undefined) continue;
-      const role = view.inputs["role-to-assume"]!;
-      const job = view.job!.id.value;
-      const asked =
-        String(seconds) === input.value.trim()
-          ? `\`role-duration-seconds: ${input.value.trim()}\``
-          : `\`role-duration-seconds: ${input.value.trim()}\` (read as ${seconds})`;
-      const max = role.isExpression ? null : (roleFacts(role.value.trim())?.maxSessionDuration ?? null);
-      let message: string | undefined;
-      if (seconds < MIN_SESSION) {
-        message = `Job \`${job}\` asks for ${asked} for \`${role.value}\`, below the 900-second minimum, so STS answers \`1 validation error detected: Value '${seconds}' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900\`.`;
-      } else if (path === "role-chaining" && seconds > DEFAULT_SESSION_SECONDS) {
-        message = `Job \`${job}\` chains into \`${role.value}\` with ${asked}, above the 3600-second limit for chained roles, so STS answers \`The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.\``;
-      } else if (max !== null && seconds > max) {
-        message = `Job \`${job}\` asks for ${asked} for \`${role.value}\`, whose \`MaxSessionDuration\` is ${max}, so STS answers \`The requested DurationSeconds exceeds the MaxSessionDuration set for this role.\``;
-      } else if (seconds > LARGEST_MAX_SESSION) {
-        message = `Job \`${job}\` asks for ${asked} for \`${role.value}\`, above 43200, the largest \`MaxSessionDuration\` a role can have, so STS answers \`The requested DurationSeconds exceeds the MaxSessionDuration set for this role.\``;
-      }
-      if (!message) continue;
-      out.push(workflowFinding(this.meta, nodeAt(file, input.node), { message, job, role: role.value }));
+  // Every credentials step a job runs, inside local composite actions too.
+  onCredentialsStep({ file, view, job: jobOf, roleFacts }) {
+    const input = view.inputs["role-duration-seconds"];
+    const path = assumingPath(view);
+    if (!input || !path) return [];
+    const seconds = roleDurationSeconds(input);
+    if (seconds === undefined) return [];
+    const role = view.inputs["role-to-assume"]!;
+    const job = jobOf.id.value;
+    const asked =
+      String(seconds) === input.value.trim()
+        ? `\`role-duration-seconds: ${input.value.trim()}\``
+        : `\`role-duration-seconds: ${input.value.trim()}\` (read as ${seconds})`;
+    const max = role.isExpression ? null : (roleFacts(role.value.trim())?.maxSessionDuration ?? null);
+    let message: string | undefined;
+    if (seconds < MIN_SESSION) {
+      message = `Job \`${job}\` asks for ${asked} for \`${role.value}\`, below the 900-second minimum, so STS answers \`1 validation error detected: Value '${seconds}' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900\`.`;
+    } else if (path === "role-chaining" && seconds > DEFAULT_SESSION_SECONDS) {
+      message = `Job \`${job}\` chains into \`${role.value}\` with ${asked}, above the 3600-second limit for chained roles, so STS answers \`The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.\``;
+    } else if (max !== null && seconds > max) {
+      message = `Job \`${job}\` asks for ${asked} for \`${role.value}\`, whose \`MaxSessionDuration\` is ${max}, so STS answers \`The requested DurationSeconds exceeds the MaxSessionDuration set for this role.\``;
+    } else if (seconds > LARGEST_MAX_SESSION) {
+      message = `Job \`${job}\` asks for ${asked} for \`${role.value}\`, above 43200, the largest \`MaxSessionDuration\` a role can have, so STS answers \`The requested DurationSeconds exceeds the MaxSessionDuration set for this role.\``;
     }
-    return out;
+    if (!message) return [];
+    return [workflowFinding(this.meta, nodeAt(file, input.node), { message, job, role: role.value })];
   },
 });

@@ -70,6 +70,12 @@ export const subNotTrusted = defineRule({
         }
         const f = contextFinding(this.meta, model, a, contexts[0]!, message, related, fix);
         // The fix and the suggested JSON agree: when the subject is withheld, so is the advice to add it.
+        // Runs that depend on an undecided `if:` are a cause of their own (not a certain denial).
+        const undecided = contexts[0]!.trigger.conditional;
+        f.cause = {
+          key: `${a.file}#${a.job.id.value}|${kind === "sub" ? kind : key}${undecided ? `|if ${undecided}` : ""}`,
+          occurrence: kind === "sub" ? `${runs} (\`${detail}\`)` : runs,
+        };
         // Stable across re-scans: the role reference and the cause, not the runs' order.
         f.fingerprint = findingFingerprint({
           rule: id,

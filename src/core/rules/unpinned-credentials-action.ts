@@ -1,5 +1,4 @@
-import type { Finding } from "../engine/scan-types.js";
-import { awsCredentialsSteps, configureAwsCredentialsRelease } from "../workflow/index.js";
+import { configureAwsCredentialsRelease } from "../workflow/index.js";
 import { defineRule } from "./define-rule.js";
 import { docsUrl } from "./rule.js";
 import { nodeAt, workflowFinding } from "./workflow-rule.js";
@@ -37,37 +36,34 @@ export const unpinnedCredentialsAction = defineRule({
     fix: `Pin the action to the full commit SHA of a current release, with the version in a comment, and let Dependabot or Renovate keep it current:\n\n\`\`\`yaml\n- ${pinnedUses()}\n\`\`\``,
     docs: docsUrl(id),
   },
-  onWorkflow({ file, workflow }) {
-    const out: Finding[] = [];
-    for (const view of awsCredentialsSteps(workflow)) {
-      const { ref, refKind, release } = view.action;
-      // A tag such as `v1-node16` names its major too.
-      const major = view.action.major ?? majorOf(ref.value);
-      const outdated = major !== undefined && major < FIRST_SUPPORTED_MAJOR;
-      const uses = `${view.action.owner}/${view.action.repo}${view.action.path ? `/${view.action.path}` : ""}@${ref.value}`;
-      const latest = LATEST ? ` (the newest release is ${LATEST})` : "";
-      let message: string;
-      if (refKind === "sha") {
-        if (!outdated) continue;
-        message = `\`${uses}\` pins ${release}, of the outdated major v${major}${latest}.`;
-      } else if (refKind === "version") {
-        message = outdated
-          ? `\`${uses}\` follows the movable tag \`${ref.value}\` of the outdated major v${major}${latest}, not a commit SHA.`
-          : `\`${uses}\` follows the movable tag \`${ref.value}\`, not a full commit SHA, so whoever moves the tag changes the code that receives the job's AWS credentials.`;
-      } else if (outdated) {
-        message = `\`${uses}\` follows \`${ref.value}\`, a tag or branch of the outdated major v${major}${latest}, not a commit SHA.`;
-      } else {
-        message = `\`${uses}\` follows \`${ref.value}\`, a branch or tag rather than a full commit SHA, so whoever moves it changes the code that receives the job's AWS credentials.`;
-      }
-      const role = view.inputs["role-to-assume"];
-      out.push(
-        workflowFinding(this.meta, nodeAt(file, ref), {
-          message,
-          job: view.job!.id.value,
-          role: role?.value ?? null,
-        }),
-      );
+  // Every credentials step a job runs, inside local composite actions too.
+  onCredentialsStep({ file, view, job }) {
+    const { ref, refKind, release } = view.action;
+    // A tag such as `v1-node16` names its major too.
+    const major = view.action.major ?? majorOf(ref.value);
+    const outdated = major !== undefined && major < FIRST_SUPPORTED_MAJOR;
+    const uses = `${view.action.owner}/${view.action.repo}${view.action.path ? `/${view.action.path}` : ""}@${ref.value}`;
+    const latest = LATEST ? ` (the newest release is ${LATEST})` : "";
+    let message: string;
+    if (refKind === "sha") {
+      if (!outdated) return [];
+      message = `\`${uses}\` pins ${release}, of the outdated major v${major}${latest}.`;
+    } else if (refKind === "version") {
+      message = outdated
+        ? `\`${uses}\` follows the movable tag \`${ref.value}\` of the outdated major v${major}${latest}, not a commit SHA.`
+        : `\`${uses}\` follows the movable tag \`${ref.value}\`, not a full commit SHA, so whoever moves the tag changes the code that receives the job's AWS credentials.`;
+    } else if (outdated) {
+      message = `\`${uses}\` follows \`${ref.value}\`, a tag or branch of the outdated major v${major}${latest}, not a commit SHA.`;
+    } else {
+      message = `\`${uses}\` follows \`${ref.value}\`, a branch or tag rather than a full commit SHA, so whoever moves it changes the code that receives the job's AWS credentials.`;
     }
-    return out;
+    const role = view.inputs["role-to-assume"];
+    return [
+      workflowFinding(this.meta, nodeAt(file, ref), {
+        message,
+        job: job.id.value,
+        role: role?.value ?? null,
+      }),
+    ];
   },
 });

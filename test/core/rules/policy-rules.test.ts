@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { formatFindingLine } from "../../../src/core/findings/format.js";
 import { parseTrustPolicy } from "../../../src/core/iam/index.js";
 import { checkPolicy } from "../../../src/core/report/check-policy.js";
 import { type PolicyFinding, policyRules } from "../../../src/core/rules/index.js";
@@ -54,10 +55,8 @@ function optionsOf(f: Fixture): CheckOptions {
   return raw as CheckOptions;
 }
 
-function formatFinding(f: PolicyFinding): string {
-  const { line, column } = f.location.span.start;
-  return `${line}:${column} ${f.rule} ${f.severity} ${f.message}`;
-}
+/** The one golden line format of every rule fixture. */
+const formatFinding = (f: PolicyFinding): string => formatFindingLine(f);
 
 /** The findings of the fixture's own rule, as golden lines, in `checkPolicy` order. */
 function findingsOf(f: Fixture): string[] {

@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Finding } from "../../../src/core/engine/scan-types.js";
+import { formatFindingLine } from "../../../src/core/findings/format.js";
 import type { RoleFacts } from "../../../src/core/iam/policy-model.js";
 import { checkWorkflowFiles } from "../../../src/core/report/index.js";
 import { conditionMayHold, forkRunFacts } from "../../../src/core/rules/fork-pr-no-token.js";
@@ -132,6 +133,19 @@ describe.each(workflowRules.map((r) => [r.meta.id, r] as const))("%s", (ruleId, 
     const rules = workflowRules.filter((r) => checked.has(r.meta.id));
     const findings = check(rules, text, file);
     expect(findings.map((f) => `${f.line}:${f.rule}`).sort()).toEqual(expected);
+    // The whole message is pinned, in the one golden format of every rule fixture.
+    const golden = new URL(`${ruleId}/${name.replace(/\.ya?ml$/, ".expected.txt")}`, FIXTURES);
+    const lines = findings
+      .filter((f) => f.rule === ruleId)
+      .sort((a, b) => a.line - b.line || a.column - b.column)
+      .map(formatFindingLine);
+    if (process.env.ROLECALL_UPDATE_FIXTURES) writeFileSync(golden, `${lines.join("\n")}\n`);
+    expect(existsSync(golden), `${ruleId}/${name} has its .expected.txt`).toBe(true);
+    expect(lines).toEqual(
+      readFileSync(golden, "utf8")
+        .split("\n")
+        .filter((l) => l.trim() !== ""),
+    );
     for (const f of findings.filter((x) => x.rule === ruleId)) {
       expect(f.severity).toBe(rule.meta.severity);
       expect(f.message).toMatch(/`/);
