@@ -1,8 +1,9 @@
 import { isRoleArn } from "../iam/arn.js";
 import { analyzeBreadth } from "../iam/breadth.js";
+import { attributeDeny, denyEvaluation, denyReasonText } from "../iam/deny-cause.js";
 import { Lang } from "../lang/index.js";
 import { claimsForRun, type JobRun } from "../oidc/claims-for.js";
-import { evaluateCondition } from "../oidc/condition.js";
+import { evaluateCondition, runConditionFacts } from "../oidc/condition.js";
 import type { RefSpec, TriggerContext } from "../oidc/run-context.js";
 import type {
   AnalyzedAssumption,
@@ -25,27 +26,37 @@ const DEFAULT_AUDIENCE = "sts.amazonaws.com";
  * Narrows a trigger context by the job's and step's `if:`: none when they can never be true for
  * it; a small finite set of refs becomes one concrete context each.
  */
-function prune(t: TriggerContext, conditions: (string | undefined)[]): TriggerContext[] {
+function prune(
+  t: TriggerContext,
+  conditions: (string | undefined)[],
+  repository: string | null = null,
+): TriggerContext[] {
   let ref = t.ref;
   const why: string[] = [];
+  // Conditions the interpreter cannot decide for this run: it runs only if they hold.
+  const undecided: string[] = [];
   for (const c of conditions) {
     if (c === undefined) continue;
-    const facts = { event: t.event, baseRef: t.baseRef, headRef: t.headRef };
+    const facts = runConditionFacts(t, repository);
     const b = evaluateCondition(c, facts);
     if (ref.kind === "value") {
       if (!b.max.has(ref.value)) return [];
+      if (!b.min.has(ref.value)) undecided.push(c.trim());
     } else if (ref.kind === "pattern") {
       // GitHub compares refs ignoring case; narrow to the refs as spelled in the condition (the runs
       // the author meant) when there are any, else to every case variant that passes.
       const exact = ref.domain.intersect(evaluateCondition(c, { ...facts, refsIgnoreCase: false }).max);
       const narrowed = exact.isEmpty() ? ref.domain.intersect(b.max) : exact;
       if (narrowed.isEmpty()) return [];
+      if (!narrowed.isSubsetOf(b.min)) undecided.push(c.trim());
       if (!narrowed.equals(ref.domain)) {
         why.push(c.trim());
         ref = { kind: "pattern", description: ref.description, domain: narrowed };
       }
     } else if (b.max.isEmpty()) return [];
+    else if (!b.min.complement().isEmpty()) undecided.push(c.trim());
   }
+  if (undecided.length > 0) t = { ...t, conditional: undecided.join("` and `") };
   if (ref === t.ref) return [t];
   if (ref.kind === "pattern") {
     const members = finiteMembers(ref.domain, 8);
@@ -76,6 +87,7 @@ function refShown(ref: RefSpec): string | null {
 function combine(
   candidates: CandidateVerdict[],
   event: string,
+  cause: (c: CandidateVerdict) => string | null = () => null,
 ): { decision: "allow" | "deny" | "indeterminate"; reason: string } {
   const first = candidates[0]!;
   const describe = (c: CandidateVerdict) => {
@@ -86,13 +98,18 @@ function combine(
         const deny = p.statements.find((st) => st.effect === "Deny" && st.coverage === "all");
         if (deny)
           return `explicit Deny: statement ${deny.index}${deny.sid ? ` (${deny.sid})` : ""} applies to every such run, and an explicit Deny overrides every Allow`;
-        return `the trust policy admits none of these refs (e.g. ${p.deniedExample})`;
+        // The trace of one denied ref names the real cause (the ref may be irrelevant to it).
+        const why = cause(c);
+        const subVaries = c.claims.sub?.kind === "pattern";
+        return why && !(subVaries && why.startsWith("the trust policy does not admit `sub`"))
+          ? `${why} (e.g. ${p.deniedExample})`
+          : `the trust policy admits none of these refs (e.g. ${p.deniedExample})`;
       }
       if (p.coverage === "some")
         return `the trust policy admits some refs (e.g. ${p.admittedExample}) but not others (e.g. ${p.deniedExample})`;
       return p.reasons.join("; ");
     }
-    return c.evaluation!.reasons.join("; ");
+    return (c.decision === "deny" ? cause(c) : null) ?? c.evaluation!.reasons.join("; ");
   };
   if (candidates.every((c) => c.decision === first.decision))
     return { decision: first.decision, reason: describe(first) };
@@ -192,7 +209,7 @@ function contextsOf(
     // A variant that reads `inputs.X` applies to workflow_dispatch runs, or to the others, only.
     if (variant.events === "dispatch" && t.trigger.event !== "workflow_dispatch") continue;
     if (variant.events === "other" && t.trigger.event === "workflow_dispatch") continue;
-    for (const pruned of prune(t.trigger, t.conditions)) {
+    for (const pruned of prune(t.trigger, t.conditions, plan.repo.fullName)) {
       const ctx = (
         decision: ContextDecision,
         reason: string,
@@ -241,7 +258,11 @@ function contextsOf(
         const v = evaluateClaims(role.policy, c.claims, claims.variable, plan.repo.issuer, role.arn);
         return { sub: c.sub, note: c.note, claims: c.claims, variable: claims.variable, ...v };
       });
-      let { decision, reason } = combine(verdicts, pruned.event);
+      const cause = (v: CandidateVerdict) => {
+        const e = denyEvaluation(role.policy, v, plan.repo.issuer, role.arn);
+        return e && e.decision === "deny" ? denyReasonText(attributeDeny(e)) : null;
+      };
+      let { decision, reason } = combine(verdicts, pruned.event, cause);
       if (audience === null) {
         decision = "indeterminate";
         reason = `the audience is an expression (${a.credentials.inputs.audience?.value}); ${reason}`;
@@ -264,6 +285,8 @@ function contextsOf(
           decision = "indeterminate";
         }
       }
+      if (decision === "deny" && pruned.optional)
+        reason = `the trust policy guards this run: ${pruned.label} is started by hand on a ref of someone's choosing, and the policy admits only the refs the workflow is written for (${reason})`;
       out.push(ctx(decision, reason, subShown, verdicts));
     }
   }

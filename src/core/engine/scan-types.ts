@@ -68,4 +68,8 @@ export interface RunContextResult {
   reason: string;
   /** For a job inside a reusable workflow: the caller (`file#job`). */
   caller?: string;
+  /** A deny of a run the author did not ask for (dispatch on another branch or a tag): the policy working as a guard. */
+  guard?: true;
+  /** The `if:` rolecall cannot decide for this run: it happens only if it holds. */
+  conditional?: string;
 }

@@ -28,7 +28,12 @@ export interface Finding {
   fingerprint: string;
   related: RelatedLocation[];
   fix: string | null;
-  /** A trust policy that admits exactly what the workflows need (sub-not-trusted, trust-wider-than-needed). */
+  /**
+   * For a will-fail finding: the `if:` rolecall could not decide for the runs it is about. They
+   * happen only if it holds, so the finding says "if this job runs" and is not a certain high denial.
+   */
+  conditional?: string;
+  /** The role's current trust policy minimally edited to admit what the workflows need. */
   suggestedPolicy?: SuggestedPolicy;
   /**
    * The typed cause, for grouping (never output): findings of one rule and role with the same cause
@@ -46,8 +51,16 @@ export interface FindingCause {
 }
 
 export interface SuggestedPolicy {
+  /** The whole suggested document (JSON). */
   json: string;
+  /** The same document as a Terraform `aws_iam_policy_document`. */
   terraform: string;
+  /** A unified diff against the role's current policy (both pretty-printed); null when there is none. */
+  diff?: string | null;
+  /** False when the suggestion is a new document rather than an edit of the current policy. */
+  minimal?: boolean;
+  /** What the edit does and what it deliberately does not do, one sentence each. */
+  notes?: string[];
 }
 
 /** Something the scan could not check: the scan is incomplete while there is one. */

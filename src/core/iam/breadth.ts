@@ -5,27 +5,23 @@ import {
   type GlobToken,
   Lang,
   LangTooComplexError,
-  matchGlob,
   type Regex,
   reAlt,
   reChars,
   rePlus,
   reSeq,
   reStar,
-  tokenizeIamGlob,
 } from "../lang/index.js";
+import { repositoryOnlyIdentity, subjectFormIssues } from "./breadth/subject-forms.js";
 import type { ClaimSet, ClaimValue } from "./claims.js";
-import {
-  classifyKey,
-  GITHUB_ISSUER,
-  intendedIssuer,
-  looksLikeGithubIssuer,
-  normalizeIssuer,
-} from "./condition-keys.js";
-import { parseProviderArn, traceCondition } from "./evaluate.js";
+import { classifyKey } from "./condition-keys.js";
+import { traceCondition } from "./evaluate.js";
+import { type GithubStatement, githubStatements } from "./github-statements.js";
 import { type ParsedOperator, parseOperator } from "./operators.js";
 import type { LocatedString, PolicyCondition, PolicyStatement, TrustPolicy } from "./policy-model.js";
-import { parsePolicyValue } from "./policy-variables.js";
+import { valueTokens } from "./value-language.js";
+
+export { type GithubStatement, githubStatements } from "./github-statements.js";
 
 /** One way a statement admits more than it should, with the policy values that cause it. */
 export interface BreadthIssue {
@@ -36,7 +32,9 @@ export interface BreadthIssue {
     | "repo-prefix"
     | "repo-wide"
     | "pull-request"
-    | "ref-prefix";
+    | "ref-prefix"
+    /** A `sub` value no GitHub token can carry: the condition never matches it. */
+    | "never-matches";
   statement: PolicyStatement;
   /** The repository the statement seems meant for (`owner/name`, or the immutable segment). */
   intended: string | null;
@@ -48,12 +46,6 @@ export interface BreadthIssue {
   detail: string;
 }
 
-/** A statement that can apply to GitHub tokens, and the issuer its condition keys are meant for. */
-export interface GithubStatement {
-  statement: PolicyStatement;
-  issuer: string;
-}
-
 /** Claims that identify the repository (and so the trust boundary) in a GitHub token. */
 const IDENTITY_CLAIMS = new Set(["sub", "job_workflow_ref", "repository", "repository_id"]);
 /** Claims a writer of the repository chooses freely. */
@@ -61,7 +53,6 @@ const CONTEXT_CLAIMS = new Set(["ref", "environment"]);
 /** Claims whose values name a repository: the values probes are derived from. */
 const NAMING_CLAIMS = new Set(["sub", "job_workflow_ref", "repository"]);
 
-const WEB_IDENTITY_ACTION = "sts:AssumeRoleWithWebIdentity";
 const FOREIGN_OWNER = "someone-else";
 const FOREIGN_OWNER_IMMUTABLE = "someone-else@424242";
 const FOREIGN_REPO = "any-repo";
@@ -72,50 +63,6 @@ const OTHER_REPO_IMMUTABLE = "another-repo@434343";
 const FOREIGN_REPOSITORY_ID = "987654321";
 const ANY_WORKFLOW = "any-workflow.yml";
 const MAIN = "ref:refs/heads/main";
-
-/**
- * The statements that can apply to GitHub web-identity tokens: `Principal` `"*"` or a GitHub-looking
- * federated provider, with an `Action`/`NotAction` that admits `sts:AssumeRoleWithWebIdentity`.
- * `effect` selects Allow (default), Deny, or both. The issuer is the one the provider was meant to name
- * (see `intendedIssuer`): a malformed provider is reported by `issuer-mismatch`, not held against the keys.
- */
-export function githubStatements(
-  policy: TrustPolicy,
-  effect: "Allow" | "Deny" | "any" = "Allow",
-): GithubStatement[] {
-  const out: GithubStatement[] = [];
-  for (const s of policy.statements) {
-    if (!s.principal || s.effect === null || (effect !== "any" && s.effect !== effect)) continue;
-    if (!mayAssumeWithWebIdentity(s)) continue;
-    const prefixes = s.conditions.map((c) => keyPrefix(c.key)).filter((p): p is string => p !== null);
-    const issuers = s.principal.federated
-      .map((f) => parseProviderArn(f.value)?.hostPath)
-      .filter((h): h is string => !!h && looksLikeGithubIssuer(h))
-      .map((h) => intendedIssuer(h, prefixes));
-    const used = issuers.find((i) => prefixes.some((p) => p.toLowerCase() === i.toLowerCase()));
-    const fed = used ?? issuers[0];
-    if (fed) out.push({ statement: s, issuer: fed });
-    else if (s.principal.everyone) {
-      const fromKeys = prefixes.find((p) => looksLikeGithubIssuer(p));
-      out.push({ statement: s, issuer: fromKeys ? normalizeIssuer(fromKeys) : GITHUB_ISSUER });
-    }
-  }
-  return out;
-}
-
-function keyPrefix(key: string): string | null {
-  const colon = key.lastIndexOf(":");
-  return colon < 0 ? null : key.slice(0, colon);
-}
-
-/** Whether the statement's Action/NotAction can match `sts:AssumeRoleWithWebIdentity` (no Action: maybe). */
-function mayAssumeWithWebIdentity(s: PolicyStatement): boolean {
-  if (!s.action) return true;
-  const hit = s.action.values.some((v) =>
-    matchGlob(tokenizeIamGlob(v.value), WEB_IDENTITY_ACTION, { ignoreCase: true }),
-  );
-  return s.action.kind === "Action" ? hit : !hit;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Probes: concrete runs (repository, trigger context, workflow file) and the claims they carry.
@@ -456,14 +403,9 @@ function positiveValues(s: PolicyStatement, issuer: string, version: string | nu
 /** Glob tokens of a `StringLike` value that holds a real wildcard (escapes resolved); else null. */
 function wildcardTokens(op: ParsedOperator, raw: string, version: string | null): GlobToken[] | null {
   if (op.base !== "StringLike") return null;
-  const pieces = parsePolicyValue(raw, version);
-  const tokens: GlobToken[] = [];
-  for (const p of pieces) {
-    if (p.kind === "var") return null;
-    if (p.wildcards) tokens.push(...tokenizeIamGlob(p.text));
-    else tokens.push({ kind: "lit", text: p.text });
-  }
-  return tokens.some((t) => t.kind !== "lit") ? tokens : null;
+  // The one reader of policy values (escapes and variables as the evaluator reads them).
+  const tokens = valueTokens(op, raw, version);
+  return tokens?.some((t) => t.kind !== "lit") ? tokens : null;
 }
 
 function roughOf(v: PolicyValue): Unit[] {
@@ -786,15 +728,49 @@ function factsOf(j: Judge): Facts {
 function analyzeStatement(j: Judge): BreadthIssue[] {
   const s = j.statement;
   if (neverApplies(j)) return [];
-  if (s.principal?.everyone) return [anyRepository(s, [], 'Principal "*" trusts every principal')];
-  const facts = factsOf(j);
   const issues: BreadthIssue[] = [];
+  // Every subject format (custom templates, `repo:o/r` alone, a repository id as the only identity).
+  const formed = new Set<LocatedString>();
+  for (const f of subjectFormIssues(s, j.issuer, j.version)) {
+    formed.add(f.value);
+    issues.push({
+      kind: f.kind,
+      statement: s,
+      intended: f.intended,
+      example: f.value.value,
+      values: [f.value],
+      detail: f.detail,
+    });
+  }
+  const onlyId = repositoryOnlyIdentity(s, j.issuer);
+  if (onlyId && !s.principal?.everyone)
+    issues.push({
+      kind: "repo-wide",
+      statement: s,
+      intended: `${onlyId.pointer.endsWith("repository_id") ? "repository_id " : ""}${onlyId.value}`,
+      example: "repo:<that repository>:pull_request",
+      values: [onlyId],
+      detail:
+        "every branch any writer pushes, every pull request and every environment (no `sub` or other condition restricts the run)",
+    });
+  const facts = factsOf(j);
+  // Principal "*" admits every principal, but tokens of other issuers lack GitHub's keys: the
+  // conditions decide (a pinned GitHub `sub` is not "any repository").
+  if (s.principal?.everyone && !facts.values.some((v) => IDENTITY_CLAIMS.has(v.claim)))
+    return [
+      ...issues,
+      anyRepository(
+        s,
+        [],
+        'Principal "*" trusts every principal, and no condition restricts the GitHub identity',
+      ),
+    ];
   /** Values already reported for letting in other repositories: not blamed again for narrower issues. */
   const done = new Set<PolicyValue>();
 
   // 1. Other repositories, per wildcard value: of any owner, of owners named like this one, of this owner.
   for (const v of facts.naming) {
-    if (!v.wildcard) continue; // a literal names exactly one repository
+    if (!v.wildcard || formed.has(v.value)) continue; // a literal names exactly one repository
     const found = otherRepositories(j, v, facts);
     if (!found) continue;
     issues.push(found);

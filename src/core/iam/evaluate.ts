@@ -208,6 +208,12 @@ function principalOutcome(
       note: "no Federated principal: this statement does not trust any OIDC provider",
     };
   }
+  const bare = p.federated.find((f) => !f.value.startsWith("arn:"));
+  if (bare && notes.length === 0)
+    return {
+      outcome: false,
+      note: `Principal.Federated is \`${bare.value}\`, a bare name rather than an OIDC provider ARN; STS matches the provider's ARN, so write \`arn:aws:iam::<role account>:oidc-provider/${bare.value}\``,
+    };
   const named = p.federated.map((f) => f.value).join(", ");
   return {
     outcome: false,

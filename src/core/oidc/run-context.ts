@@ -30,6 +30,10 @@ export interface TriggerContext {
   label: string;
   /** A run a person starts by hand on a ref of their choice (dispatch on another branch or a tag): a deny there is protection, not breakage. */
   optional?: boolean;
+  /** The trigger's activity `types:`, when listed (what `github.event.action` can be). */
+  types?: string[];
+  /** The job's or step's `if:` that rolecall cannot decide for this run: the run happens only if it holds. */
+  conditional?: string;
 }
 
 /** Events whose runs use the default branch as `GITHUB_REF` (OIDC-SEMANTICS §2.4). */
@@ -208,7 +212,17 @@ export function triggerContexts(
     const at = { span: t.name.span, route: t.name.route };
     const push = (
       c: Omit<TriggerContext, "at" | "event" | "baseRef" | "headRef"> & Partial<TriggerContext>,
-    ) => contexts.push({ event: t.event, at, baseRef: "", headRef: "", ...c });
+    ) => {
+      const types = t.types?.value.map((x) => x.value.trim());
+      contexts.push({
+        event: t.event,
+        at,
+        baseRef: "",
+        headRef: "",
+        ...(types?.length ? { types } : {}),
+        ...c,
+      });
+    };
     const refsFrom = (kinds: ("branches" | "tags")[]): RefSpec[] => {
       const out: RefSpec[] = [];
       for (const k of kinds) {

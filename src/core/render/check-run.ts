@@ -375,9 +375,12 @@ function policyBlock(f: Finding): string {
     `<summary>Suggested trust policy for ${who}${arn}, from ${escapeHtml(f.rule)}</summary>`,
     "",
   ];
-  if (byteLength(json) + byteLength(p.terraform) > POLICY_MAX) {
+  for (const n of p.notes ?? []) body.push(`- ${clipMarkdown(n, MESSAGE_MAX)}`);
+  if (p.notes?.length) body.push("");
+  if (byteLength(json) + byteLength(p.terraform) + byteLength(p.diff ?? "") > POLICY_MAX) {
     body.push("Too large to show here: run `rolecall scan --format json` locally to get it.");
   } else {
+    if (p.diff) body.push("Change to the current trust policy:", "", fenced("diff", p.diff), "");
     body.push(
       "Trust policy JSON:",
       "",
@@ -435,9 +438,13 @@ function stats(result: ScanResult, headSha: string): string {
     .filter(([, n]) => n > 0)
     .map(([s, n]) => `${n} ${s}`);
   const contexts = result.assumptions.flatMap((a) => a.contexts);
-  const decisions = DECISIONS.map((d) => [d, contexts.filter((c) => c.decision === d).length] as const)
+  const decisions = DECISIONS.map(
+    (d) => [d, contexts.filter((c) => c.decision === d && !c.guard).length] as const,
+  )
     .filter(([, n]) => n > 0)
     .map(([d, n]) => `${n} ${DECISION_LABEL[d]}`);
+  const guarded = contexts.filter((c) => c.guard).length;
+  if (guarded > 0) decisions.push(`${guarded} guarded by the trust policy`);
   const parts = [
     counts.length > 0 ? `Findings: ${counts.join(", ")}` : "No findings",
     contexts.length > 0

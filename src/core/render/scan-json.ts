@@ -33,6 +33,8 @@ function contextJson(c: RunContextResult): RunContextResult {
     decision: c.decision,
     reason: c.reason,
     ...(c.caller !== undefined ? { caller: c.caller } : {}),
+    ...(c.guard ? { guard: true } : {}),
+    ...(c.conditional !== undefined ? { conditional: c.conditional } : {}),
   };
 }
 
@@ -61,8 +63,17 @@ function findingJson(f: Finding): Finding {
     fingerprint: f.fingerprint,
     related: f.related.map(relatedJson),
     fix: f.fix,
+    ...(f.conditional !== undefined ? { conditional: f.conditional } : {}),
     ...(f.suggestedPolicy !== undefined
-      ? { suggestedPolicy: { json: f.suggestedPolicy.json, terraform: f.suggestedPolicy.terraform } }
+      ? {
+          suggestedPolicy: {
+            json: f.suggestedPolicy.json,
+            terraform: f.suggestedPolicy.terraform,
+            ...(f.suggestedPolicy.diff != null ? { diff: f.suggestedPolicy.diff } : {}),
+            ...(f.suggestedPolicy.minimal !== undefined ? { minimal: f.suggestedPolicy.minimal } : {}),
+            ...(f.suggestedPolicy.notes?.length ? { notes: f.suggestedPolicy.notes } : {}),
+          },
+        }
       : {}),
   };
 }

@@ -276,8 +276,14 @@ function renderFinding(
       out.push(`      suggested trust policy for ${safeText(f.role ?? "this role")}: as above`);
     } else {
       shownPolicies.add(key);
+      const sp = f.suggestedPolicy;
+      for (const n of sp.notes ?? []) out.push(`      ${st.dim("note:")} ${safeText(n)}`);
+      if (sp.diff) {
+        out.push(`      suggested change to the current trust policy:`);
+        out.push(...sp.diff.split("\n").map((l) => `        ${safeText(l)}`));
+      }
       out.push(`      suggested trust policy ${st.dim("(Terraform form in --format json)")}:`);
-      out.push(...policyLines(f.suggestedPolicy.json));
+      out.push(...policyLines(sp.json));
     }
   }
 }
@@ -382,9 +388,13 @@ function summaryLines(doc: ScanResult, st: Style): string[] {
   const out: string[] = [];
   const contexts = doc.assumptions.flatMap((a) => a.contexts);
   if (contexts.length > 0) {
-    const byDecision = DECISIONS.map((d) => [d, contexts.filter((c) => c.decision === d).length] as const)
+    const byDecision = DECISIONS.map(
+      (d) => [d, contexts.filter((c) => c.decision === d && !c.guard).length] as const,
+    )
       .filter(([, n]) => n > 0)
       .map(([d, n]) => `${n} ${paintDecision(d, d, st)}`);
+    const guarded = contexts.filter((c) => c.guard).length;
+    if (guarded > 0) byDecision.push(`${guarded} guarded by the trust policy`);
     out.push(
       `${plural(doc.assumptions.length, "role assumption")}, ${plural(contexts.length, "run context")}: ${byDecision.join(", ")}`,
     );

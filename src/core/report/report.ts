@@ -10,6 +10,7 @@ import { findingFingerprint } from "../findings/fingerprint.js";
 import { type IgnoreConfig, suppressions } from "../findings/suppress.js";
 import { GITHUB_ISSUER } from "../iam/condition-keys.js";
 import type { RoleFacts } from "../iam/policy-model.js";
+import { tooComplexValues } from "../iam/value-language.js";
 import { LangTooComplexError } from "../lang/index.js";
 import type { RepoFacts } from "../oidc/claims-for.js";
 import {
@@ -107,6 +108,13 @@ export function report(analysis: Analysis, input: ReportInput = {}): ScanResult 
     for (const a of model.assumptions) {
       if (!a.role || a.roleSource?.kind !== "found" || seenRole.has(a.role)) continue;
       seenRole.add(a.role);
+      // A value too complex to analyse exactly is never silent: breadth findings about it may be missing.
+      for (const t of tooComplexValues(a.roleSource.policy))
+        incomplete.push({
+          subject: a.role,
+          reason: `the trust policy value \`${t.value.value.length > 80 ? `${t.value.value.slice(0, 60)}…` : t.value.value}\` is too complex to analyse exactly (${t.reason}): decisions on concrete runs are exact, but what it admits could not be compared, so breadth findings about it may be missing`,
+          rule: "role-unreadable",
+        });
       for (const pf of checkPolicy(a.roleSource.policy, { expectedIssuer: plan.repo.issuer }, policyRules))
         findings.push(policyFindingAt(a, pf, roleLocation(a)));
     }
@@ -320,6 +328,8 @@ function toAssumption(a: AnalyzedAssumption): Assumption {
       decision: c.decision,
       reason: c.reason,
       ...(c.caller ? { caller: c.caller } : {}),
+      ...(c.decision === "deny" && c.trigger.optional ? { guard: true as const } : {}),
+      ...(c.trigger.conditional ? { conditional: c.trigger.conditional } : {}),
     })),
   };
 }

@@ -1,13 +1,32 @@
 import type { AnalyzedAssumption, AnalyzedContext, CandidateVerdict } from "../engine/analysis-types.js";
 import type { ClaimSet, ClaimValue } from "../iam/claims.js";
 import { classifyKey } from "../iam/condition-keys.js";
+import { attributeDeny, denyEvaluation, type FailingCondition } from "../iam/deny-cause.js";
+import type { ParsedOperator } from "../iam/operators.js";
 import { parseOperator } from "../iam/operators.js";
-import { Lang, matchGlob, tokenizeIamGlob } from "../lang/index.js";
+import { valueAccepts, valueLanguage } from "../iam/value-language.js";
+import { Lang, LangTooComplexError, tokenizeIamGlob } from "../lang/index.js";
 import type { RepoFacts } from "../oidc/claims-for.js";
 import { counterfactual, isOptionalContext, policyValues } from "./context-rule.js";
 
 /** Why a context is denied: the provider, the audience, the subject format (immutable / custom template), or the subject. */
-export type DenyCause = "principal" | "explicit-deny" | "aud" | "immutable" | "template" | "sub";
+export type DenyCause =
+  | "principal"
+  | "explicit-deny"
+  | "aud"
+  | "immutable"
+  | "template"
+  | "sub"
+  /** Another condition of the closest Allow statement fails while its `sub` test passes (the trace decides). */
+  | "condition";
+
+/** The causes of one denied context, the candidate they were read from, and the evaluator's attribution. */
+export interface DenyCauses {
+  causes: Set<DenyCause>;
+  candidate: CandidateVerdict;
+  /** Set for the `condition` cause: the failing conditions of the closest Allow statement. */
+  failing?: FailingCondition[];
+}
 
 /** The Deny statement that blocks the run on purpose, if one does. */
 export function explicitDeny(v: CandidateVerdict): { index: number; sid: string | null } | null {
@@ -30,6 +49,16 @@ export function principalProblem(v: CandidateVerdict): string | null {
     allows.map((s) => s.principal.note).find((n): n is string => !!n) ??
     "no Allow statement trusts the token's provider"
   );
+}
+
+/** The shortest claim value a policy value admits (the value itself when that cannot be computed). */
+function safeExample(op: ParsedOperator, raw: string, version: string | null): string {
+  try {
+    return valueLanguage(op, raw, version)?.shortestExample() ?? raw;
+  } catch (e) {
+    if (!(e instanceof LangTooComplexError)) throw e;
+    return raw;
+  }
 }
 
 function withSub(sub: ClaimValue, map: (s: string) => string): ClaimValue {
@@ -61,16 +90,13 @@ export function audienceProblem(
     if (tests.length === 0) return null; // a statement without an aud test: the audience is not the problem
     for (const c of tests) {
       const op = parseOperator(c.operator)!;
+      const version = a.roleSource.policy.version;
       for (const val of c.values) {
-        const like = op.base === "StringLike";
-        const ok = like
-          ? matchGlob(tokenizeIamGlob(val.value), requested, { ignoreCase: op.ignoreCase })
-          : op.ignoreCase
-            ? val.value.toLowerCase() === requested.toLowerCase()
-            : val.value === requested;
-        if (ok) return null;
+        // The evaluator decides (variables, escapes, Version), as for every other value.
+        const ok = valueAccepts(c, val, version, { aud: { kind: "value", value: requested } }, issuer);
+        if (ok !== false) return null;
         wanted.push(val.value);
-        passing ??= like ? Lang.fromGlob(tokenizeIamGlob(val.value)).shortestExample() : val.value;
+        passing ??= safeExample(op, val.value, version);
       }
     }
   }
@@ -84,28 +110,27 @@ export function audienceProblem(
  * the custom template, else the subject itself. A run can be denied for the audience and the
  * subject at once; both are reported.
  */
-const causesCache = new WeakMap<
-  AnalyzedContext,
-  { causes: Set<DenyCause>; candidate: CandidateVerdict } | null
->();
+const causesCache = new WeakMap<AnalyzedContext, DenyCauses | null>();
 
-export function denyCauses(
-  a: AnalyzedAssumption,
-  c: AnalyzedContext,
-  repo: RepoFacts,
-): { causes: Set<DenyCause>; candidate: CandidateVerdict } | null {
+export function denyCauses(a: AnalyzedAssumption, c: AnalyzedContext, repo: RepoFacts): DenyCauses | null {
   // Every will-fail rule asks about the same contexts: attribute each once.
   if (causesCache.has(c)) return causesCache.get(c)!;
-  const r = denyCausesUncached(a, c, repo);
+  let r: DenyCauses | null;
+  try {
+    r = denyCausesUncached(a, c, repo);
+  } catch (e) {
+    if (!(e instanceof LangTooComplexError)) throw e;
+    // The values are too complex to tell the subject format apart: the run is denied all the same,
+    // and the subject is reported.
+    const v = c.candidates.find((x) => x.decision === "deny") ?? c.candidates[0];
+    r =
+      v && c.decision === "deny" && !isOptionalContext(c) ? { causes: new Set(["sub"]), candidate: v } : null;
+  }
   causesCache.set(c, r);
   return r;
 }
 
-function denyCausesUncached(
-  a: AnalyzedAssumption,
-  c: AnalyzedContext,
-  repo: RepoFacts,
-): { causes: Set<DenyCause>; candidate: CandidateVerdict } | null {
+function denyCausesUncached(a: AnalyzedAssumption, c: AnalyzedContext, repo: RepoFacts): DenyCauses | null {
   if (c.decision !== "deny" || isOptionalContext(c)) return null;
   const v = c.candidates.find((x) => x.decision === "deny") ?? c.candidates[0];
   if (!v) return null;
@@ -118,6 +143,21 @@ function denyCausesUncached(
   if (aud) {
     causes.add("aud");
     if (counterfactual(a, v, repo.issuer, fixAud) === "allow") return { causes, candidate: v };
+  }
+  // The evaluator's trace decides: when the closest Allow statement admits the subject but another
+  // of its conditions fails (a `StringNotLike job_workflow_ref`, a `repository_owner` test), the
+  // subject is not the cause.
+  if (a.roleSource?.kind === "found") {
+    const policy = a.roleSource.policy;
+    const e = denyEvaluation(
+      policy,
+      aud ? { ...v, claims: fixAud(v.claims), evaluation: null } : v,
+      repo.issuer,
+      a.role,
+    );
+    const attribution = e && e.decision === "deny" ? attributeDeny(e) : null;
+    if (attribution?.kind === "condition")
+      return { causes: causes.add("condition"), candidate: v, failing: attribution.failing };
   }
   const sub = v.claims.sub;
   if (sub && repo.fullName) {

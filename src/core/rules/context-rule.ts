@@ -6,7 +6,7 @@ import type {
 } from "../engine/analysis-types.js";
 import { evaluateClaims } from "../engine/evaluate-run.js";
 import type { Finding, RelatedLocation } from "../engine/scan-types.js";
-import { suggestPolicy } from "../engine/suggest-policy.js";
+import { suggestionFor } from "../engine/suggest-policy.js";
 import type { ClaimSet, ClaimValue } from "../iam/claims.js";
 import type { RuleMeta } from "./rule.js";
 import { workflowFinding } from "./workflow-rule.js";
@@ -138,14 +138,18 @@ export function contextFinding(
     related: [...triggerRelated(a, c), ...related],
     discriminator: `${c.trigger.label}|${c.environment ?? ""}|${c.caller ?? ""}`,
   });
+  // A run that happens only if an `if:` rolecall cannot decide holds is not a certain denial.
+  const undecided = c.trigger.conditional;
+  if (undecided && meta.category === "will-fail") {
+    f.conditional = undecided;
+    f.message = `If this job runs (\`${undecided}\` is decided at run time): ${f.message}`;
+    if (f.severity === "critical" || f.severity === "high") f.severity = "medium";
+  }
   if (a.role) {
     const audience = a.credentials.inputs.audience?.value ?? "sts.amazonaws.com";
-    f.suggestedPolicy = suggestPolicy({
-      roleArn: a.role,
-      issuer: model.repo.issuer,
-      audience,
-      subjects: neededSubjects(model, a.role),
-    });
+    const policy = a.roleSource?.kind === "found" ? a.roleSource.policy : null;
+    const suggestion = suggestionFor(model, a.role, policy, audience);
+    if (suggestion) f.suggestedPolicy = suggestion;
   }
   return f;
 }

@@ -1,24 +1,12 @@
-import { data, type Expr } from "@actions/expressions";
-import {
-  Binary,
-  ContextAccess,
-  FunctionCall,
-  Grouping,
-  IndexAccess,
-  Literal,
-  Logical,
-  Unary,
-} from "@actions/expressions/ast";
 import type { Finding } from "../engine/scan-types.js";
+import { conditionMayHold as mayHold, type RunFacts, type RunValue } from "../oidc/condition.js";
 import {
   type AwsCredentials,
   awsCredentialsPath,
   awsCredentialsSteps,
-  conditionSource,
   effectiveIdTokenGrant,
   type Job,
   type Node,
-  parseExpression,
   type Trigger,
   type Workflow,
 } from "../workflow/index.js";
@@ -26,27 +14,10 @@ import { defineRule } from "./define-rule.js";
 import { docsUrl } from "./rule.js";
 import { nodeAt, workflowFinding } from "./workflow-rule.js";
 
+export type { RunFacts, RunValue } from "../oidc/condition.js";
+
 const id = "fork-pr-no-token";
 
-/**
- * A value of a GitHub expression in a hypothetical run: a literal; a string pattern (lower case
- * `prefix…suffix`, e.g. `refs/pull/…/merge`); a symbol that differs from every other symbol (the
- * fork's repository vs the base repository); a list; or unknown.
- */
-export type RunValue =
-  | { kind: "literal"; value: string | number | boolean | null }
-  | { kind: "pattern"; prefix: string; suffix: string }
-  | { kind: "symbol"; name: string; equalsLiteral: false | undefined; differsFrom?: readonly string[] }
-  | { kind: "list"; items: RunValue[] }
-  | { kind: "unknown" };
-
-/** What is known of a hypothetical run: context values by lower-case dotted path (`github.event_name`). */
-export type RunFacts = ReadonlyMap<string, RunValue>;
-
-/** True, false, or unknown (undefined). */
-type Tri = boolean | undefined;
-
-const UNKNOWN: RunValue = { kind: "unknown" };
 const lit = (value: string | number | boolean | null): RunValue => ({ kind: "literal", value });
 /** The fork's side: compared with any literal it is false (a literal `owner/name` names the base repository). */
 const fork = (name: string): RunValue => ({ kind: "symbol", name, equalsLiteral: false });
@@ -79,6 +50,9 @@ export function forkRunFacts(trigger: Trigger): RunFacts {
   const mayBeClosed = types.includes("closed");
   const facts = new Map<string, RunValue>([
     ["github.event_name", lit(event)],
+    ...(types.length > 0
+      ? ([["github.event.action", { kind: "one-of", values: types }]] as [string, RunValue][])
+      : []),
     ["github.repository", base("base-repo")],
     ["github.repository_owner", base("base-owner")],
     ["github.repository_id", base("base-repo-id")],
@@ -126,11 +100,10 @@ export function forkRunFacts(trigger: Trigger): RunFacts {
  */
 export function conditionMayHold(condition: Node<string> | undefined, facts: RunFacts): boolean {
   if (!condition) return true;
-  const source = conditionSource(condition.value);
-  if (source === undefined) return true;
-  const parsed = parseExpression(source);
-  if (!parsed.ok || parsed.expr === undefined) return true;
-  return truth(parsed.expr, facts) !== false;
+  const name = facts.get("github.event_name");
+  const event = name?.kind === "literal" && typeof name.value === "string" ? name.value : "";
+  // The core's one interpreter decides, with these facts taking precedence over the event's.
+  return mayHold(condition.value, { event, baseRef: null, headRef: null, values: facts });
 }
 
 const STATUS_OVERRIDE = /\b(?:always|failure|cancelled)\s*\(/i;
@@ -159,172 +132,6 @@ export function jobMayRun(job: Job, workflow: Workflow, facts: RunFacts): boolea
     return runs;
   };
   return visit(job, 0);
-}
-
-function truth(expr: Expr, facts: RunFacts): Tri {
-  if (expr instanceof Grouping) return truth(expr.group, facts);
-  if (expr instanceof Unary) {
-    const t = truth(expr.expr, facts);
-    return t === undefined ? undefined : !t;
-  }
-  if (expr instanceof Logical) {
-    const and = expr.operator.lexeme === "&&";
-    let result: Tri = and;
-    for (const arg of expr.args) {
-      const t = truth(arg, facts);
-      if (t === !and) return !and;
-      if (t === undefined) result = undefined;
-    }
-    return result;
-  }
-  return truthy(value(expr, facts));
-}
-
-function value(expr: Expr, facts: RunFacts): RunValue {
-  if (expr instanceof Grouping) return value(expr.group, facts);
-  if (expr instanceof Literal) {
-    const v = expr.literal;
-    if (v.kind === data.Kind.Null) return lit(null);
-    if (v.kind === data.Kind.String || v.kind === data.Kind.Number || v.kind === data.Kind.Boolean)
-      return lit(v.value);
-    return UNKNOWN;
-  }
-  if (expr instanceof Unary) {
-    const t = truth(expr.expr, facts);
-    return t === undefined ? UNKNOWN : lit(!t);
-  }
-  if (expr instanceof Binary) {
-    const op = expr.operator.lexeme;
-    if (op !== "==" && op !== "!=") return UNKNOWN;
-    const eq = equals(value(expr.left, facts), value(expr.right, facts));
-    return eq === undefined ? UNKNOWN : lit(op === "==" ? eq : !eq);
-  }
-  if (expr instanceof ContextAccess || expr instanceof IndexAccess) {
-    const path = contextPath(expr);
-    return path === undefined ? UNKNOWN : (facts.get(path) ?? UNKNOWN);
-  }
-  if (expr instanceof FunctionCall) return call(expr, facts);
-  return UNKNOWN;
-}
-
-/** `github.event.pull_request.head.repo.fork` for an access chain with literal keys, lower case. */
-function contextPath(expr: Expr): string | undefined {
-  const parts: string[] = [];
-  let cur: Expr = expr;
-  while (cur instanceof IndexAccess) {
-    const index = cur.index;
-    if (!(index instanceof Literal) || !index.literal.primitive) return undefined;
-    parts.unshift(index.literal.coerceString().toLowerCase());
-    cur = cur.expr;
-  }
-  if (!(cur instanceof ContextAccess)) return undefined;
-  parts.unshift(cur.name.lexeme.toLowerCase());
-  return parts.join(".");
-}
-
-function call(expr: FunctionCall, facts: RunFacts): RunValue {
-  const name = expr.functionName.lexeme.toLowerCase();
-  const args = expr.args.map((a) => value(a, facts));
-  if (name === "always") return lit(true);
-  if (name === "fromjson") {
-    const a = args[0];
-    if (a?.kind !== "literal" || typeof a.value !== "string") return UNKNOWN;
-    try {
-      return fromJson(JSON.parse(a.value) as unknown);
-    } catch {
-      return UNKNOWN;
-    }
-  }
-  const [haystack, needle] = args;
-  if (!haystack || needle?.kind !== "literal") return UNKNOWN;
-  const n = String(needle.value ?? "").toLowerCase();
-  if (name === "contains") {
-    if (haystack.kind === "list") return toValue(anyEquals(haystack.items, needle));
-    if (haystack.kind === "literal")
-      return lit(
-        String(haystack.value ?? "")
-          .toLowerCase()
-          .includes(n),
-      );
-    if (haystack.kind === "pattern" && (haystack.prefix.includes(n) || haystack.suffix.includes(n)))
-      return lit(true);
-    return UNKNOWN;
-  }
-  if (name === "startswith" || name === "endswith") {
-    const start = name === "startswith";
-    if (haystack.kind === "literal") {
-      const h = String(haystack.value ?? "").toLowerCase();
-      return lit(start ? h.startsWith(n) : h.endsWith(n));
-    }
-    if (haystack.kind !== "pattern") return UNKNOWN;
-    const fixed = start ? haystack.prefix : haystack.suffix;
-    if (start ? fixed.startsWith(n) : fixed.endsWith(n)) return lit(true);
-    // The needle extends the fixed part into the variable middle: it may or may not match.
-    return (start ? n.startsWith(fixed) : n.endsWith(fixed)) ? UNKNOWN : lit(false);
-  }
-  return UNKNOWN;
-}
-
-function fromJson(v: unknown): RunValue {
-  if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean") return lit(v);
-  if (Array.isArray(v)) return { kind: "list", items: v.map(fromJson) };
-  return UNKNOWN;
-}
-
-function anyEquals(items: RunValue[], needle: RunValue): Tri {
-  let result: Tri = false;
-  for (const item of items) {
-    const eq = equals(item, needle);
-    if (eq === true) return true;
-    if (eq === undefined) result = undefined;
-  }
-  return result;
-}
-
-function toValue(t: Tri): RunValue {
-  return t === undefined ? UNKNOWN : lit(t);
-}
-
-/** GitHub truthiness: `false`, `0`, `''`, `null` and NaN are falsy. */
-function truthy(v: RunValue): Tri {
-  if (v.kind === "unknown") return undefined;
-  if (v.kind !== "literal") return true;
-  const x = v.value;
-  return !(x === null || x === false || x === "" || (typeof x === "number" && (x === 0 || Number.isNaN(x))));
-}
-
-/** `==` of GitHub expressions: strings compare case-insensitively, mixed types as numbers. */
-function equals(a: RunValue, b: RunValue): Tri {
-  if (a.kind === "unknown" || b.kind === "unknown" || a.kind === "list" || b.kind === "list")
-    return undefined;
-  if (a.kind === "literal" && b.kind === "literal") {
-    if (typeof a.value === "string" && typeof b.value === "string")
-      return a.value.toLowerCase() === b.value.toLowerCase();
-    const x = toNumber(a.value);
-    const y = toNumber(b.value);
-    return !Number.isNaN(x) && x === y;
-  }
-  if (a.kind === "symbol" && b.kind === "symbol") return a.name === b.name;
-  if (a.kind === "symbol" || b.kind === "symbol") {
-    const [s, other] = a.kind === "symbol" ? [a, b] : [b as RunValue & { kind: "symbol" }, a];
-    if (other.kind !== "literal") return undefined;
-    if (s.differsFrom?.includes(String(other.value).toLowerCase())) return false;
-    return s.equalsLiteral;
-  }
-  if (a.kind === "pattern" && b.kind === "pattern") return undefined;
-  const [p, other] = a.kind === "pattern" ? [a, b] : [b as RunValue & { kind: "pattern" }, a];
-  if (other.kind !== "literal" || typeof other.value !== "string") return false;
-  const s = other.value.toLowerCase();
-  const fits =
-    s.length >= p.prefix.length + p.suffix.length && s.startsWith(p.prefix) && s.endsWith(p.suffix);
-  return fits ? undefined : false;
-}
-
-function toNumber(x: string | number | boolean | null): number {
-  if (x === null) return 0;
-  if (typeof x === "boolean") return x ? 1 : 0;
-  if (typeof x === "number") return x;
-  return x.trim() === "" ? 0 : Number(x);
 }
 
 /** The credentials steps of `job` that take the OIDC path (a role, no keys, no token file, no chaining). */

@@ -42,7 +42,9 @@ export const immutableSubjectMismatch = defineRule({
           c,
           message,
           values.slice(0, 2).map((v) => policyRelated(a, v, `trusted subject \`${v.value}\``)),
-          this.meta.fix,
+          model.repo.subPrefix
+            ? this.meta.fix
+            : "Keep the policy's immutable subjects (they survive renames and name reuse) and move the repository to them: `gh api -X PUT repos/OWNER/REPO/actions/oidc/customization/sub -H 'X-GitHub-Api-Version: 2026-03-10' -F use_default=true -F use_immutable_subject=true` (observed API, OIDC-SEMANTICS §2.5); if it already mints them, pass --sub-prefix. Do not switch the policy back to name-based subjects.",
         );
         // One cause per job and role: every run it denies is listed in one finding.
         f.cause = { key: `${a.file}#${a.job.id.value}`, occurrence: describeContext(c) };

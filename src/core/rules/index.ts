@@ -1,4 +1,5 @@
 import { audNotTrusted } from "./aud-not-trusted.js";
+import { conditionNotMet } from "./condition-not-met.js";
 import { configInvalid, roleUnreadable, roleUnresolved, workflowInvalid } from "./could-not-verify.js";
 import { customTemplateMismatch } from "./custom-template-mismatch.js";
 import type { Rule } from "./define-rule.js";
@@ -9,6 +10,7 @@ import { issuerMismatch } from "./issuer-mismatch.js";
 import { jobOutlivesSession } from "./job-outlives-session.js";
 import { missingIdTokenPermission } from "./missing-id-token-permission.js";
 import { privilegedTriggerWithRole } from "./privileged-trigger-with-role.js";
+import { providerNotTrusted } from "./provider-not-trusted.js";
 import { roleNameNotArn } from "./role-name-not-arn.js";
 import type { RuleMeta } from "./rule.js";
 import { sessionDurationExceedsMax } from "./session-duration-exceeds-max.js";
@@ -23,6 +25,7 @@ import { trustOwnerPrefix } from "./trust-owner-prefix.js";
 import { trustPullRequest } from "./trust-pull-request.js";
 import { trustRefPrefix } from "./trust-ref-prefix.js";
 import { trustRepoWide } from "./trust-repo-wide.js";
+import { trustSubNeverMatches } from "./trust-sub-never-matches.js";
 import { trustUnprotectedRef } from "./trust-unprotected-ref.js";
 import { trustWiderThanNeeded } from "./trust-wider-than-needed.js";
 import { unpinnedCredentialsAction } from "./unpinned-credentials-action.js";
@@ -49,6 +52,8 @@ export type { WorkflowRule } from "./workflow-rule.js";
 export const rules: readonly Rule[] = [
   // Workflow and trust policy together.
   subNotTrusted,
+  providerNotTrusted,
+  conditionNotMet,
   audNotTrusted,
   immutableSubjectMismatch,
   customTemplateMismatch,
@@ -65,6 +70,7 @@ export const rules: readonly Rule[] = [
   trustRefPrefix,
   trustMissingAud,
   trustNameBasedSubject,
+  trustSubNeverMatches,
   // Needs GitHub's protection facts.
   trustUnprotectedRef,
   // The workflows (and the roles' facts).

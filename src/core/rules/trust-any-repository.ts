@@ -18,7 +18,9 @@ export const trustAnyRepository = defineRule({
   onPolicy(input) {
     return breadthFindings(this.meta, input, "any-repository", (issue, value) =>
       value
-        ? `\`${value}\` in ${statementLabel(issue.statement)} admits repositories of any owner, e.g. \`${issue.example}\`.`
+        ? issue.example === value
+          ? `\`${value}\` in ${statementLabel(issue.statement)} admits repositories of any owner: ${issue.detail}.`
+          : `\`${value}\` in ${statementLabel(issue.statement)} admits repositories of any owner, e.g. \`${issue.example}\`.`
         : `${statementLabel(issue.statement)} lets any GitHub repository assume the role: ${issue.detail}.`,
     );
   },

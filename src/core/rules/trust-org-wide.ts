@@ -19,7 +19,9 @@ export const trustOrgWide = defineRule({
     const msg = (kind: "org-wide" | "repo-prefix") =>
       breadthFindings(this.meta, input, kind, (issue, value) =>
         kind === "org-wide"
-          ? `\`${value ?? "(no subject condition)"}\` in ${statementLabel(issue.statement)} admits any repository of \`${issue.intended}\`, e.g. \`${issue.example}\`.`
+          ? issue.example === value
+            ? `\`${value}\` in ${statementLabel(issue.statement)} admits any repository of \`${issue.intended}\`: ${issue.detail}.`
+            : `\`${value ?? "(no subject condition)"}\` in ${statementLabel(issue.statement)} admits any repository of \`${issue.intended}\`, e.g. \`${issue.example}\`.`
           : `\`${value}\` in ${statementLabel(issue.statement)} admits other repositories than \`${issue.intended}\`: ${issue.detail}, e.g. \`${issue.example}\`.`,
       );
     return [...msg("org-wide"), ...msg("repo-prefix")];

@@ -1,8 +1,9 @@
 import type { AnalyzedAssumption, ScanModel } from "../engine/analysis-types.js";
 import type { Finding } from "../engine/scan-types.js";
-import { suggestPolicy, toIamPattern } from "../engine/suggest-policy.js";
+import { suggestionFor, toIamPattern } from "../engine/suggest-policy.js";
 import { classifyKey } from "../iam/condition-keys.js";
 import { parseOperator } from "../iam/operators.js";
+import { valueLanguage } from "../iam/value-language.js";
 import { Lang, LangTooComplexError, tokenizeIamGlob } from "../lang/index.js";
 import { anyBranch, anyTag } from "../oidc/run-context.js";
 import { isOptionalContext, policyRelated } from "./context-rule.js";
@@ -46,6 +47,7 @@ function neededLanguage(model: ScanModel, role: string, seg: string): { lang: La
 /** The Allow-statement `sub` values of the role's policy, with the language each admits for this repository. */
 function subjectValues(a: AnalyzedAssumption, issuer: string, seg: string) {
   if (a.roleSource?.kind !== "found") return [];
+  const version = a.roleSource.policy.version;
   const out: { value: string; line: number; column: number; pointer: string; admits: Lang }[] = [];
   // What Deny statements take away (their subject values; other conditions on them are ignored, so
   // this may take away too little, never too much).
@@ -58,11 +60,9 @@ function subjectValues(a: AnalyzedAssumption, issuer: string, seg: string) {
       if (kc.kind !== "claim" || kc.claim !== "sub" || !op || op.negated || op.family !== "string") continue;
       if (s.conditions.length > 1) continue; // a Deny with more conditions may not apply: take nothing away
       for (const v of c.values) {
-        const tokens =
-          op.base === "StringLike" ? tokenizeIamGlob(v.value) : [{ kind: "lit" as const, text: v.value }];
-        denied = denied.union(
-          Lang.fromGlob(tokens, { ignoreCase: op.ignoreCase }).quotient(`repo:${seg}:`, ""),
-        );
+        // A value with a policy variable: unknown, so it takes nothing away.
+        const l = valueLanguage(op, v.value, version);
+        if (l) denied = denied.union(l.quotient(`repo:${seg}:`, ""));
       }
     }
   }
@@ -73,11 +73,11 @@ function subjectValues(a: AnalyzedAssumption, issuer: string, seg: string) {
       const op = parseOperator(c.operator);
       if (kc.kind !== "claim" || kc.claim !== "sub" || !op || op.negated || op.family !== "string") continue;
       for (const v of c.values) {
-        const tokens =
-          op.base === "StringLike" ? tokenizeIamGlob(v.value) : [{ kind: "lit" as const, text: v.value }];
-        const admits = Lang.fromGlob(tokens, { ignoreCase: op.ignoreCase })
-          .quotient(`repo:${seg}:`, "")
-          .difference(denied);
+        // Escapes and policy variables read as the evaluator reads them; a value with a variable
+        // has no fixed language and is not judged here.
+        const l = valueLanguage(op, v.value, version);
+        if (!l) continue;
+        const admits = l.quotient(`repo:${seg}:`, "").difference(denied);
         out.push({
           value: v.value,
           line: v.span.start.line,
@@ -128,12 +128,8 @@ export const trustWiderThanNeeded = defineRule({
           role: a.role,
           related: extra.map((v) => policyRelated(a, v, `more than needed: \`${v.value}\``)),
         });
-        f.suggestedPolicy = suggestPolicy({
-          roleArn: a.role,
-          issuer: model.repo.issuer,
-          audience,
-          subjects: needed.shown,
-        });
+        const suggestion = suggestionFor(model, a.role, a.roleSource.policy, audience);
+        if (suggestion) f.suggestedPolicy = suggestion;
         out.push(f);
       } catch (e) {
         if (!(e instanceof LangTooComplexError)) throw e;
