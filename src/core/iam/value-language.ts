@@ -81,7 +81,7 @@ export function tooComplexValues(policy: TrustPolicy): { value: LocatedString; r
   for (const st of policy.statements)
     for (const c of st.conditions) {
       const op = parseOperator(c.operator);
-      if (!op || op.family !== "string") continue;
+      if (op?.family !== "string") continue;
       for (const v of c.values)
         try {
           valueLanguage(op, v.value, policy.version);
