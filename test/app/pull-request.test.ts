@@ -96,11 +96,11 @@ describe("pull_request.opened touching a workflow", () => {
     expect(done.conclusion).toBe("failure"); // a high finding, default fail-on high
     expect(done.output?.title).toBe("1 finding at or above high");
     const summary = done.output?.summary ?? "";
+    expect(summary).toContain("- ❌ **`deploy`** → `hello-deploy`: denied");
+    expect(summary).toContain(`**\`deploy\`** → \`hello-deploy\` · \`${DEPLOY_PATH}:`);
+    expect(summary).toContain("| Decision | Run | `sub` |");
     expect(summary).toContain(
-      "| Workflow | Job | Role | Event | Ref | Environment | Fork | `sub` | Decision |",
-    );
-    expect(summary).toContain(
-      `| \`${DEPLOY_PATH}\` | \`deploy\` | \`hello-deploy\` | \`push\` | \`refs/heads/master\` | \`production\` | no | \`${PRODUCTION_SUB}\` | ❌ deny`,
+      `| ❌\u00a0deny\u00a0<sup>1</sup> | \`push\` \`refs/heads/master\` env \`production\` | \`${PRODUCTION_SUB}\` |`,
     );
     expect(summary).toContain("sub-not-trusted");
     // The suggested policy admits exactly the subject the job presents.

@@ -1,37 +1,40 @@
-import type {
-  Assumption,
-  ContextDecision,
-  Finding,
-  IncompleteItem,
-  RelatedLocation,
-  RunContextResult,
-  ScanResult,
-} from "../engine/scan-types.js";
+import type { Finding, ScanResult } from "../engine/scan-types.js";
 import { atLeast, type RuleMeta, SEVERITIES, type Severity } from "../rules/rule.js";
+import { annotation, type CheckAnnotation } from "./check-run-annotations.js";
+import { contextBlocks } from "./check-run-contexts.js";
+import { findingBlock, incompleteBlock, policyBlock, policyKey } from "./check-run-findings.js";
+import {
+  DECISION_LABEL,
+  DECISIONS,
+  isQuiet,
+  jobDetailBlock,
+  jobUnits,
+  rankJobs,
+  roleLabeller,
+  verdictLine,
+} from "./check-run-jobs.js";
+import { INLINE_MAX, isRepositoryPath, roleName, severityLabel } from "./finding-parts.js";
+import { byteLength, clipBytes, clipMarkdown, code, plural } from "./markdown.js";
+import { packDocument, packSection, type Section } from "./pack.js";
 import { renderScanJson } from "./scan-json.js";
+
+// The check run is split by concern: markdown.ts (Markdown pieces), pack.ts (budgeted packing),
+// finding-parts.ts (how a finding reads), check-run-jobs.ts (verdict per job), check-run-contexts.ts
+// (run-context tables), check-run-findings.ts (findings, policies), check-run-annotations.ts. This
+// file decides the conclusion and lays the sections out. The names below were imported from here
+// by other modules (review.ts); new code imports them from their own files.
+export {
+  ANNOTATION_TEXT_LIMIT,
+  ANNOTATION_TITLE_LIMIT,
+  type CheckAnnotation,
+} from "./check-run-annotations.js";
+export { findingLocation, fixMarkdown, isRepositoryPath, ruleLink, severityLabel } from "./finding-parts.js";
+export { byteLength, clipBytes, clipMarkdown, code, fenced } from "./markdown.js";
 
 /** The Checks API cap on `output.summary` and `output.text`. */
 export const CHECK_OUTPUT_LIMIT = 65_535;
-/** The Checks API cap on an annotation's `message` and `raw_details` (64 KB). */
-export const ANNOTATION_TEXT_LIMIT = 65_535;
-/** The Checks API cap on an annotation's `title`. */
-export const ANNOTATION_TITLE_LIMIT = 255;
 
 export type CheckConclusion = "success" | "failure" | "neutral";
-
-/** One annotation, in the shape of the Checks API `output.annotations[]`. */
-export interface CheckAnnotation {
-  path: string;
-  start_line: number;
-  end_line: number;
-  /** Only when `start_line === end_line` (the API refuses columns across lines). */
-  start_column?: number;
-  end_column?: number;
-  annotation_level: "notice" | "warning" | "failure";
-  title: string;
-  message: string;
-  raw_details?: string;
-}
 
 /** What {@link renderCheckRun} needs besides the result. */
 export interface CheckRunOptions {
@@ -57,346 +60,14 @@ export interface CheckRunOutput {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Markdown helpers (shared with the review renderer)
-
-/** UTF-8 size: GitHub's limits are counted in characters; bytes are never fewer, so always safe. */
-export function byteLength(s: string): number {
-  return Buffer.byteLength(s, "utf8");
-}
-
-/** `s` cut to at most `max` UTF-8 bytes (including `suffix`), on a code point boundary. */
-export function clipBytes(s: string, max: number, suffix = "…"): string {
-  if (byteLength(s) <= max) return s;
-  const room = max - byteLength(suffix);
-  let out = "";
-  let size = 0;
-  for (const ch of s) {
-    const n = byteLength(ch);
-    if (size + n > room) break;
-    out += ch;
-    size += n;
-  }
-  return out + suffix;
-}
-
-/** Markdown cut to at most `max` characters, closing a code fence the cut left open. */
-export function clipMarkdown(s: string, max: number): string {
-  if (s.length <= max) return s;
-  const cut = `${[...s].slice(0, max).join("")}…`;
-  const open = cut.split("\n").filter((l) => /^\s*(`{3,}|~{3,})/.test(l)).length % 2 === 1;
-  return open ? `${cut}\n\`\`\`` : cut;
-}
-
-/** An inline code span that survives backticks and newlines in `s`. */
-export function code(s: string): string {
-  const flat = s.replace(/\r?\n/g, " ");
-  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((r) => r.length));
-  const ticks = "`".repeat(longest + 1);
-  const pad = longest > 0 || flat.startsWith(" ") || flat.endsWith(" ") ? " " : "";
-  return `${ticks}${pad}${flat}${pad}${ticks}`;
-}
-
-/** A fenced block whose fence is longer than any backtick run inside. */
-export function fenced(lang: string, body: string): string {
-  const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((r) => r.length));
-  const fence = "`".repeat(Math.max(3, longest + 1));
-  return `${fence}${lang}\n${body.replace(/\n+$/, "")}\n${fence}`;
-}
-
-/** Text for a table cell: `|` escaped (even inside code spans), line breaks as `<br>`. */
-function cell(s: string): string {
-  return s.replace(/\|/g, "\\|").replace(/\r?\n/g, "<br>");
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
-/** Continuation lines of a list item, indented to stay inside it. */
-function indent(s: string, by = "  "): string {
-  return s
-    .split("\n")
-    .map((l) => (l === "" ? "" : `${by}${l}`))
-    .join("\n");
-}
-
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-
-/** The rule id linked to its docs, e.g. [`sub-not-trusted`](docs/rules.md#sub-not-trusted). */
-export function ruleLink(id: string, rules: readonly RuleMeta[]): string {
-  const meta = rules.find((r) => r.id === id);
-  return meta?.docs ? `[${code(id)}](${meta.docs})` : code(id); // no page to link: the id alone
-}
-
-/** Severity with a coloured marker, e.g. `🟠 High`. */
-export function severityLabel(s: Severity): string {
-  const icon: Record<Severity, string> = {
-    critical: "🔴",
-    high: "🟠",
-    medium: "🟡",
-    low: "🔵",
-    info: "⚪",
-  };
-  return `${icon[s]} ${s[0]!.toUpperCase()}${s.slice(1)}`;
-}
-
-/** True when a finding's `file` is a path in the repository (not a role ARN or a URL). */
-export function isRepositoryPath(file: string): boolean {
-  return file !== "" && !file.startsWith("arn:") && !file.includes("://") && !file.startsWith("/");
-}
-
-/** `file:line`, or the ARN alone for a finding about a role rather than a file. */
-export function findingLocation(f: Pick<Finding, "file" | "line">): string {
-  return isRepositoryPath(f.file) && f.line > 0 ? `${f.file}:${f.line}` : f.file;
-}
-
-/** `file:line:column` of a related place (as much of it as is known). */
-function relatedWhere(r: RelatedLocation): string {
-  if (r.line === null) return r.file;
-  return `${r.file}:${r.line}${r.column !== null ? `:${r.column}` : ""}`;
-}
-
-/** `roles/x.json:16:11 /Statement/0/...: message`, for plain-text annotation details. */
-function relatedText(r: RelatedLocation): string {
-  const pointer = r.pointer !== undefined && r.pointer !== "" ? ` ${r.pointer}` : "";
-  return `${relatedWhere(r)}${pointer}${r.message !== "" ? `: ${r.message}` : ""}`;
-}
-
-/** A related place for Markdown: the location in code, then what it says. */
-function relatedMarkdown(r: RelatedLocation): string {
-  const parts = [code(clipMarkdown(relatedWhere(r), CELL_MAX))];
-  if (r.pointer !== undefined && r.pointer !== "") parts.push(code(clipMarkdown(r.pointer, CELL_MAX)));
-  const message = r.message !== "" ? `: ${clipMarkdown(r.message, CELL_MAX)}` : "";
-  return `${parts.join(" ")}${message}`;
-}
-
-/** `**Fix:** text`, starting a new paragraph when the fix opens with a code block. */
-export function fixMarkdown(fix: string, max: number): string {
-  const text = clipMarkdown(fix, max);
-  return /^\s*(```|~~~)/.test(text) ? `**Fix:**\n\n${text}` : `**Fix:** ${text}`;
-}
-
-/** The part of a role ARN after `role/` (path included), or the value as given. */
-function roleName(arn: string): string {
-  const m = /^arn:[^:]*:iam::\d*:role\/(.+)$/.exec(arn);
-  return m ? m[1]! : arn;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Budgeted packing: every block is valid Markdown on its own, so cutting between blocks keeps the
-// document valid.
-
-interface Section {
-  blocks: string[];
-  /** Joined before the blocks when there is at least one. */
-  head?: string;
-  /** The note that replaces the blocks left out. */
-  omitted(n: number): string;
-  /** Share of the room when sections compete for it. */
-  weight: number;
-}
-
-function sectionSize(s: Section): number {
-  if (s.blocks.length === 0) return 0;
-  return byteLength(s.head ?? "") + s.blocks.reduce((n, b) => n + byteLength(b) + 1, 0);
-}
-
-/** Lays out a section within `budget` bytes, cutting at a block boundary with a note. */
-function packSection(s: Section, budget: number): string {
-  if (s.blocks.length === 0) return "";
-  const full = [s.head, ...s.blocks].filter((x) => x !== undefined).join("\n");
-  if (byteLength(full) <= budget) return full;
-  const out: string[] = s.head !== undefined ? [s.head] : [];
-  let size = byteLength(s.head ?? "");
-  for (let i = 0; i < s.blocks.length; i++) {
-    const block = s.blocks[i]!;
-    const note = s.omitted(s.blocks.length - i - 1);
-    const needed = byteLength(block) + 1 + (i < s.blocks.length - 1 ? byteLength(note) + 1 : 0);
-    if (size + needed > budget) {
-      out.push(s.omitted(s.blocks.length - i));
-      return out.join("\n");
-    }
-    out.push(block);
-    size += byteLength(block) + 1;
-  }
-  return out.join("\n");
-}
-
-/**
- * Joins the fixed head and the sections with blank lines, within `limit` bytes. When everything
- * does not fit, the room is shared by weight; a section needing less than its share gives the rest
- * to the others.
- */
-function packDocument(head: string, sections: Section[], limit: number): string {
-  const present = sections.filter((s) => s.blocks.length > 0);
-  const separators = present.length * 2;
-  let left = limit - byteLength(head) - separators;
-  const budgets = new Map<Section, number>(present.map((s) => [s, sectionSize(s)]));
-  let open = [...present];
-  // Water-filling: satisfy the small sections, share what is left among the others.
-  for (;;) {
-    const weight = open.reduce((n, s) => n + s.weight, 0);
-    const fits = open.filter((s) => sectionSize(s) <= (left * s.weight) / weight);
-    if (fits.length === 0) {
-      for (const s of open) budgets.set(s, Math.floor((left * s.weight) / weight));
-      break;
-    }
-    for (const s of fits) left -= sectionSize(s);
-    open = open.filter((s) => !fits.includes(s));
-    if (open.length === 0) break;
-  }
-  return [head, ...present.map((s) => packSection(s, budgets.get(s)!))].join("\n\n");
-}
-
-// ---------------------------------------------------------------------------------------------
 // The check run
 
-const DECISION_LABEL: Readonly<Record<ContextDecision, string>> = {
-  allow: "✅ allow",
-  deny: "❌ deny",
-  indeterminate: "⚠️ indeterminate",
-  "no-token": "⛔ no token",
-  "not-oidc": "➖ not OIDC",
-  "unknown-role": "❔ role unknown",
-};
-
-const DECISIONS = Object.keys(DECISION_LABEL) as ContextDecision[];
-
-/** Per-cell and per-finding caps, so one huge value cannot crowd out the rest. */
-const CELL_MAX = 600;
-const MESSAGE_MAX = 2_000;
-const FIX_MAX = 3_000;
-const RELATED_MAX = 5;
-const POLICY_MAX = 20_000;
 const MAX_NOTES = 10;
 
 /** `failure` at or above the threshold, else `neutral` when incomplete, else `success`. */
 export function checkConclusion(result: ScanResult, failOn: Severity): CheckConclusion {
   if (result.findings.some((f) => atLeast(f.severity, failOn))) return "failure";
   return result.complete ? "success" : "neutral";
-}
-
-function subCell(sub: string | string[]): string {
-  const subs = Array.isArray(sub) ? sub : [sub];
-  if (subs.length === 1) return code(clipMarkdown(subs[0]!, CELL_MAX));
-  return `${subs.map((s) => code(clipMarkdown(s, CELL_MAX))).join("<br>")}<br>(docs disagree)`;
-}
-
-function contextRows(assumptions: Assumption[]): string[] {
-  // Role names alone, unless two roles of one name live in different accounts.
-  const byName = new Map<string, Set<string>>();
-  for (const a of assumptions) {
-    if (a.role === null) continue;
-    const name = roleName(a.role);
-    byName.set(name, (byName.get(name) ?? new Set()).add(a.role));
-  }
-  const roleCell = (role: string | null) => {
-    if (role === null) return "_unresolved_";
-    const name = roleName(role);
-    return code(byName.get(name)!.size > 1 ? role : name);
-  };
-  const rows: string[] = [];
-  for (const a of assumptions) {
-    const where = [code(a.file), code(a.job), roleCell(a.role)];
-    if (a.contexts.length === 0) {
-      rows.push(`| ${where.join(" | ")} | — | — | — | — | — | no run context reaches this job |`);
-      continue;
-    }
-    a.contexts.forEach((c: RunContextResult, i) => {
-      const job = c.caller !== undefined ? `${code(a.job)}<br>called by ${code(c.caller)}` : code(a.job);
-      const first = i === 0 || a.contexts[i - 1]!.caller !== c.caller;
-      const lead = i === 0 ? [code(a.file), job, roleCell(a.role)] : ["", first ? job : "", ""];
-      const decision =
-        c.decision !== "allow" && c.reason !== ""
-          ? `${DECISION_LABEL[c.decision]}<br><sub>${clipMarkdown(c.reason, CELL_MAX)}</sub>`
-          : DECISION_LABEL[c.decision];
-      const cells = [
-        ...lead,
-        code(c.event),
-        c.ref !== null ? code(c.ref) : "—",
-        c.environment !== null ? code(c.environment) : "—",
-        c.fork ? "yes" : "no",
-        subCell(c.sub),
-        decision,
-      ];
-      rows.push(`| ${cells.map(cell).join(" | ")} |`);
-    });
-  }
-  return rows;
-}
-
-/** Joins the parts of a list item: a hard line break between one-line parts, a blank line around others. */
-function listItem(parts: string[]): string {
-  let out = `- ${parts[0]}`;
-  for (let i = 1; i < parts.length; i++) {
-    const loose = parts[i - 1]!.includes("\n") || parts[i]!.includes("\n");
-    out += loose ? `\n\n${indent(parts[i]!)}` : `  \n${indent(parts[i]!)}`;
-  }
-  return out;
-}
-
-function findingBlock(f: Finding, rules: readonly RuleMeta[], policyRoles: Map<string, string>): string {
-  const job = f.job !== null ? ` (job ${code(f.job)})` : "";
-  const parts = [
-    `${ruleLink(f.rule, rules)} ${code(findingLocation(f))}${job}: ${clipMarkdown(f.message, MESSAGE_MAX)}`,
-  ];
-  for (const r of f.related.slice(0, RELATED_MAX)) parts.push(`↳ ${relatedMarkdown(r)}`);
-  if (f.related.length > RELATED_MAX) parts.push(`↳ and ${f.related.length - RELATED_MAX} more places`);
-  if (f.fix !== null && f.fix !== "") parts.push(fixMarkdown(f.fix, FIX_MAX));
-  if (f.suggestedPolicy !== undefined) {
-    const label = policyRoles.get(policyKey(f));
-    if (label !== undefined) parts.push(`A suggested trust policy for ${label} is below.`);
-  }
-  return listItem(parts);
-}
-
-function policyKey(f: Finding): string {
-  return f.role ?? f.suggestedPolicy?.json ?? "";
-}
-
-function prettyJson(json: string): string {
-  try {
-    return JSON.stringify(JSON.parse(json), null, 2);
-  } catch {
-    return json;
-  }
-}
-
-function policyBlock(f: Finding): string {
-  const p = f.suggestedPolicy!;
-  const who =
-    f.role !== null
-      ? `<code>${escapeHtml(roleName(f.role))}</code>`
-      : `job <code>${escapeHtml(f.job ?? "?")}</code>`;
-  const arn = f.role !== null && roleName(f.role) !== f.role ? ` (<code>${escapeHtml(f.role)}</code>)` : "";
-  const json = prettyJson(p.json);
-  const body: string[] = [
-    "<details>",
-    `<summary>Suggested trust policy for ${who}${arn}, from ${escapeHtml(f.rule)}</summary>`,
-    "",
-  ];
-  for (const n of p.notes ?? []) body.push(`- ${clipMarkdown(n, MESSAGE_MAX)}`);
-  if (p.notes?.length) body.push("");
-  if (byteLength(json) + byteLength(p.terraform) + byteLength(p.diff ?? "") > POLICY_MAX) {
-    body.push("Too large to show here: run `rolecall scan --format json` locally to get it.");
-  } else {
-    if (p.diff) body.push("Change to the current trust policy:", "", fenced("diff", p.diff), "");
-    body.push(
-      "Trust policy JSON:",
-      "",
-      fenced("json", json),
-      "",
-      "Terraform:",
-      "",
-      fenced("hcl", p.terraform),
-    );
-  }
-  body.push("", "</details>");
-  return body.join("\n");
-}
-
-function incompleteBlock(item: IncompleteItem, rules: readonly RuleMeta[]): string {
-  return `- ${code(clipMarkdown(item.subject, CELL_MAX))}: ${clipMarkdown(item.reason, MESSAGE_MAX)} (${ruleLink(item.rule, rules)})`;
 }
 
 function verdict(result: ScanResult, conclusion: CheckConclusion, failOn: Severity): string {
@@ -455,42 +126,13 @@ function stats(result: ScanResult, headSha: string): string {
   return parts.join(" · ");
 }
 
-function annotationLevel(s: Severity): CheckAnnotation["annotation_level"] {
-  return s === "critical" || s === "high" ? "failure" : s === "medium" ? "warning" : "notice";
-}
-
-function annotation(f: Finding, rules: readonly RuleMeta[]): CheckAnnotation {
-  const start = Math.max(1, Math.trunc(f.line));
-  const end = Math.max(start, Math.trunc(f.endLine));
-  const meta = rules.find((r) => r.id === f.rule);
-  const a: CheckAnnotation = {
-    path: f.file,
-    start_line: start,
-    end_line: end,
-    annotation_level: annotationLevel(f.severity),
-    title: clipBytes(meta ? `${f.rule}: ${meta.title}` : f.rule, ANNOTATION_TITLE_LIMIT),
-    message: clipBytes(
-      f.fix !== null && f.fix !== "" ? `${f.message}\n\nFix: ${f.fix}` : f.message,
-      ANNOTATION_TEXT_LIMIT,
-    ),
-  };
-  if (start === end && f.column >= 1) {
-    a.start_column = Math.trunc(f.column);
-    // Our end column is exclusive; GitHub's is the last column marked.
-    a.end_column = Math.max(a.start_column, Math.trunc(f.endColumn) - 1);
-  }
-  if (f.related.length > 0) {
-    a.raw_details = clipBytes(f.related.map(relatedText).join("\n"), ANNOTATION_TEXT_LIMIT);
-  }
-  return a;
-}
-
 /**
  * The `rolecall` check run for a scanned head commit. The conclusion is `failure` when a finding
  * is at or above `failOn`, else `neutral` when the scan is incomplete (never `success` on a partial
- * scan), else `success`. The summary (Markdown) gives the verdict, the notes, what could not be
- * checked, the jobs × run contexts table with each exact `sub` and decision, and the findings by
- * severity; the text holds the suggested trust policies, once per role. Both stay within the
+ * scan), else `success`. The summary (Markdown, read about 700 px wide on GitHub) gives the
+ * verdict, the notes, then the verdict per job (what breaks, where, why, the fix) in prose, what
+ * could not be checked, a narrow run-contexts table per job with each exact `sub` and decision
+ * (reasons as numbered notes below it), and the findings by severity; the text holds the suggested trust policies, once per role. Both stay within the
  * Checks API limit, cut between whole blocks with a note saying how much was left out. One
  * annotation per finding on a repository file (findings about a role ARN are in the summary only).
  */
@@ -514,9 +156,30 @@ export function renderCheckRun(result: ScanResult, opts: CheckRunOptions): Check
     stats(doc, opts.headSha),
     ...(opts.notes ?? [])
       .slice(0, MAX_NOTES)
-      .map((n) => `> ℹ️ ${clipMarkdown(n.replace(/\r?\n/g, " "), CELL_MAX)}`),
+      .map((n) => `> ℹ️ ${clipMarkdown(n.replace(/\r?\n/g, " "), INLINE_MAX)}`),
   ].join("\n\n");
 
+  const units = jobUnits(doc.assumptions, doc.findings);
+  const roleLabel = roleLabeller(doc.assumptions);
+  const loose = doc.findings.filter((f) => !units.some((u) => u.findings.includes(f))).length;
+  const ranked = rankJobs(units, opts.failOn);
+  const jobs: Section = {
+    head: "### Verdict per job\n",
+    blocks: [
+      ...ranked.map((u) => `- ${verdictLine(u, opts.failOn, roleLabel)}`),
+      ...(loose > 0 ? [`- ${plural(loose, "finding")} not about one job: see Findings below.`] : []),
+    ],
+    omitted: (n) => `- _… ${plural(n, "more job")}; run \`rolecall scan\` locally for all of them._`,
+    weight: 1,
+  };
+  const details: Section = {
+    head: "### What breaks, and the fix\n",
+    blocks: ranked
+      .filter((u) => !isQuiet(u, opts.failOn))
+      .map((u) => jobDetailBlock(u, opts.failOn, rules, roleLabel)),
+    omitted: (n) => `_… ${plural(n, "more job")}; see Findings below, or run \`rolecall scan\` locally._`,
+    weight: 3,
+  };
   const incomplete: Section = {
     head: "### What could not be checked, and why\n",
     blocks: doc.incomplete.map((i) => incompleteBlock(i, rules)),
@@ -524,15 +187,9 @@ export function renderCheckRun(result: ScanResult, opts: CheckRunOptions): Check
     weight: 1,
   };
   const table: Section = {
-    head: [
-      "### Run contexts",
-      "",
-      "| Workflow | Job | Role | Event | Ref | Environment | Fork | `sub` | Decision |",
-      "|---|---|---|---|---|---|---|---|---|",
-    ].join("\n"),
-    blocks: contextRows(doc.assumptions),
-    omitted: (n) =>
-      `\n_… ${plural(n, "more run context")} not shown; run \`rolecall scan\` locally for all of them._`,
+    head: "### Run contexts\n\nEvery way each job runs, the exact `sub` GitHub mints for it, and the decision; numbered notes say why.\n",
+    blocks: contextBlocks(units, roleLabel),
+    omitted: (n) => `_… ${plural(n, "more job")} not shown; run \`rolecall scan\` locally for all of them._`,
     weight: 2,
   };
   const findingBlocks: string[] = [];
@@ -548,9 +205,9 @@ export function renderCheckRun(result: ScanResult, opts: CheckRunOptions): Check
     blocks: findingBlocks,
     omitted: (n) =>
       `\n_… ${plural(n, "more finding")}; see the annotations, or run \`rolecall scan\` locally for the full report._`,
-    weight: 3,
+    weight: 2,
   };
-  let summary = packDocument(head, [incomplete, table, findings], CHECK_OUTPUT_LIMIT);
+  let summary = packDocument(head, [jobs, details, incomplete, table, findings], CHECK_OUTPUT_LIMIT);
   if (byteLength(summary) > CHECK_OUTPUT_LIMIT) {
     // Only a head larger than the limit gets here; say so rather than send what GitHub refuses.
     const tooLarge = "\n\n_The report is too large to show here; run `rolecall scan` locally._";

@@ -95,21 +95,33 @@ describe("renderCheckRun: summary", () => {
     );
   });
 
-  it("shows each run context with its exact sub and decision", () => {
+  it("shows each run context with its exact sub and decision, per job, the reason in a numbered note", () => {
     const { summary } = render(acmeScanResult());
-    expect(summary).toContain(
-      "| `.github/workflows/deploy.yml` | `deploy` | `payments-deploy` | `push` | `refs/heads/main` | `staging` | no | `repo:acme/payments:environment:staging` | ✅ allow |",
+    const deploy = summary.slice(
+      summary.indexOf("**`deploy`** → `payments-deploy` · `.github/workflows/deploy.yml:23`"),
     );
-    const production = summary
-      .split("\n")
-      .find((l) => l.includes("`production` | no | `repo:acme/payments:environment:production` | ❌"));
-    expect(production).toContain("❌ deny<br><sub>implicit deny:");
-    // Disputed subjects: both candidates, and `|` never splits the row.
+    const nbsp = "\u00a0";
+    const table = [
+      "| Decision | Run | `sub` |",
+      "|---|---|---|",
+      `| ✅${nbsp}allow | \`push\` \`refs/heads/main\` env \`staging\` | \`repo:acme/payments:environment:staging\` |`,
+      `| ❌${nbsp}deny${nbsp}<sup>2</sup> | \`push\` \`refs/heads/main\` env \`production\` | \`repo:acme/payments:environment:production\` |`,
+      "",
+      '2. implicit deny: statement 0 "GitHubDeploy" does not apply:',
+    ].join("\n");
+    expect(deploy.split("\n").slice(2).join("\n")).toContain(table);
+    // Disputed subjects: both candidates in one line, and `|` never splits the row.
     expect(summary).toContain(
-      "`repo:acme/payments:pull_request`<br>`repo:acme/payments:ref:refs/pull/*/merge`<br>(docs disagree) | ⚠️ indeterminate",
+      "| `pull_request_review` `refs/pull/*/merge` | `repo:acme/payments:pull_request` or `repo:acme/payments:ref:refs/pull/*/merge` (sources disagree) |",
     );
-    expect(summary).toContain("⛔ no token");
-    expect(summary).toContain("`apply`<br>called by `.github/workflows/infra.yml#apply-dev`");
+    expect(summary).toContain("`pull_request` `refs/pull/*/merge` from a fork");
+    // One reason, one note: both fork rows of `plan` point at the same number.
+    const fork = [...summary.matchAll(/⛔\u00a0no\u00a0token\u00a0<sup>(\d+)<\/sup> \| `pull_request/g)].map(
+      (m) => m[1],
+    );
+    expect(fork).toHaveLength(2);
+    expect(fork[0]).toBe(fork[1]);
+    expect(summary).toContain("**`apply`** via `infra.yml#apply-dev` → `payments-terraform`");
     expectValidMarkdown(summary);
   });
 
@@ -202,13 +214,12 @@ describe("renderCheckRun: limits", () => {
     const shown = out.summary
       .split("\n")
       .filter((l) => l.startsWith("- [`sub-not-trusted`]") || l.startsWith("- [`trust-ref-prefix`]")).length;
-    expect(shown).toBeGreaterThan(50);
+    // The room is shared with the verdict per job and its details, which come first.
+    expect(shown).toBeGreaterThan(25);
     expect(shown + Number(more![1])).toBe(3000);
     // Most severe first: every high shown before any medium is cut.
     expect(out.summary).toContain("#### 🟠 High (1500)");
-    expect(out.summary).toMatch(
-      /_… \d+ more run contexts not shown; run `rolecall scan` locally for all of them\._/,
-    );
+    expect(out.summary).toMatch(/_… \d+ more jobs not shown; run `rolecall scan` locally for all of them\._/);
     expect(out.text).toMatch(
       /_… \d+ more suggested policies; run `rolecall scan --format json` locally to get them\._/,
     );
