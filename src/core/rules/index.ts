@@ -11,6 +11,7 @@ import { missingIdTokenPermission } from "./missing-id-token-permission.js";
 import { privilegedTriggerWithRole } from "./privileged-trigger-with-role.js";
 import { roleNameNotArn } from "./role-name-not-arn.js";
 import type { RuleMeta } from "./rule.js";
+import { runsOutgrowSession } from "./runs-outgrow-session.js";
 import { sessionDurationExceedsMax } from "./session-duration-exceeds-max.js";
 import { staticAwsKeys } from "./static-aws-keys.js";
 import { stringEqualsWildcard } from "./stringequals-wildcard.js";
@@ -72,6 +73,7 @@ export const rules: readonly Rule[] = [
   forkPrNoToken,
   sessionDurationExceedsMax,
   jobOutlivesSession,
+  runsOutgrowSession,
   roleNameNotArn,
   staticAwsKeys,
   privilegedTriggerWithRole,
