@@ -168,3 +168,41 @@ export function checkRunHistory(
   }
   return out;
 }
+
+/** One job whose history {@link runsOutgrowSession} reads: plain data for the adapter. */
+export interface HistoryNeed {
+  workflowFile: string;
+  jobId: string;
+  jobName: string | null;
+  /** The branches its runs assume the role on (push, schedule, dispatch); null when none is known. */
+  branches: string[] | null;
+}
+
+/**
+ * The jobs whose history the rule reads: every job that assumes a role in a workflow of its own
+ * (a reusable workflow's runs are listed under its callers, which are read instead), with the
+ * branches the analysis found it runs on.
+ */
+export function historyNeeds(steps: readonly PlannedStep[], model: ScanModel): HistoryNeed[] {
+  const out = new Map<string, HistoryNeed>();
+  for (const s of steps) {
+    if (!assumingPath(s.view) || s.workflow.triggers.every((t) => t.event === "workflow_call")) continue;
+    const key = `${s.workflowFile}\n${s.job.id.value}`;
+    if (out.has(key)) continue;
+    const branches = new Set<string>();
+    for (const a of model.assumptions) {
+      if (a.file !== s.workflowFile || a.job.id.value !== s.job.id.value) continue;
+      for (const c of a.contexts)
+        if (c.trigger.ref.kind === "value" && c.trigger.ref.value.startsWith("refs/heads/"))
+          branches.add(c.trigger.ref.value.slice("refs/heads/".length));
+    }
+    const name = s.job.name?.value;
+    out.set(key, {
+      workflowFile: s.workflowFile,
+      jobId: s.job.id.value,
+      jobName: name && !name.includes("${{") ? name : null,
+      branches: branches.size > 0 ? [...branches].sort() : null,
+    });
+  }
+  return [...out.values()];
+}
