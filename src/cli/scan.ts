@@ -327,8 +327,14 @@ async function readHistory(
     });
     const results = await readActionsHistory(octokit, { owner, repo }, needs, { now });
     for (const r of results) {
-      if (r.ok) found.set(`${r.request.workflowFile}\n${r.request.jobId}`, r.history);
-      else
+      if (r.ok) {
+        found.set(`${r.request.workflowFile}\n${r.request.jobId}`, r.history);
+        const seen = r.history.runs.filter((x) => x.conclusion === "success").length;
+        if (seen < opts.historyOptions.minRuns)
+          io.stderr.write(
+            `rolecall: runs-outgrow-session: job ${r.request.jobId} of ${r.request.workflowFile}: ${seen} successful run${seen === 1 ? "" : "s"} seen, ${opts.historyOptions.minRuns} needed for the margin and trend (expiries still count)\n`,
+          );
+      } else
         incomplete.push({
           subject: `${r.request.workflowFile} (job ${r.request.jobId}): run history`,
           reason: r.reason,

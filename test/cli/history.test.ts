@@ -189,4 +189,36 @@ describe("rolecall scan with the run history", () => {
     expect(item.reason).toContain("Actions: read");
     expect(JSON.stringify(json)).not.toContain("ghp_testtoken");
   });
+
+  it("refuses a margin outside 0–100 % with a usage error", async () => {
+    let err = "";
+    const code = await runCli(
+      ["scan", repoDir(), "--history-margin", "150"],
+      {
+        stdout: { write: () => true },
+        stderr: { write: (s: string) => (err += s) },
+        env: {},
+        cwd: "/",
+        readFile: async () => "",
+        readStdin: async () => "",
+      },
+      "test",
+    );
+    expect(code).toBe(2);
+    expect(err).toContain("--history-margin must be a number above 0 and at most 100, not 150");
+  });
+
+  it("says how many runs it saw when they are too few to judge", async () => {
+    apiFor("https://api.github.com", "");
+    const { json, err } = await scan([
+      "--github-token",
+      "ghp_testtoken0000000000000000000000000000",
+      "--history-min-runs",
+      "11",
+    ]);
+    expect(json.findings.map((x: { rule: string }) => x.rule)).not.toContain("runs-outgrow-session");
+    expect(err).toContain(
+      "runs-outgrow-session: job deploy of .github/workflows/deploy.yml: 10 successful runs seen, 11 needed",
+    );
+  });
 });
