@@ -72,6 +72,8 @@ const ALLOWED: Record<string, string[]> = {
   "core/iam": ["core/json", "core/lang", "core/span"],
   "core/oidc": ["core/iam", "core/lang", "core/workflow"],
   "core/config": ["core/findings"],
+  // Run history against session lifetimes (issue 12): pure maths and charts over plain numbers.
+  "core/durations": [],
   "core/engine": [
     "core/config",
     "core/findings",
@@ -81,8 +83,17 @@ const ALLOWED: Record<string, string[]> = {
     "core/span",
     "core/workflow",
   ],
-  "core/rules": ["core/engine", "core/findings", "core/iam", "core/lang", "core/oidc", "core/workflow"],
+  "core/rules": [
+    "core/durations",
+    "core/engine",
+    "core/findings",
+    "core/iam",
+    "core/lang",
+    "core/oidc",
+    "core/workflow",
+  ],
   "core/report": [
+    "core/durations",
     "core/engine",
     "core/findings",
     "core/iam",
@@ -92,7 +103,7 @@ const ALLOWED: Record<string, string[]> = {
     "core/span",
   ],
   "core/render": ["core/engine", "core/findings", "core/iam", "core/rules", "core/span"],
-  adapters: ["core/engine", "core/iam", "core/json", "core/span", "core/workflow"],
+  adapters: ["core/durations", "core/engine", "core/iam", "core/json", "core/span", "core/workflow"],
   // The analysis runtime (worker threads with a budget): runs the core's decide phase for a front door.
   worker: [
     "core/config",
@@ -106,6 +117,7 @@ const ALLOWED: Record<string, string[]> = {
   cli: [
     "adapters",
     "core/config",
+    "core/durations",
     "core/engine",
     "core/findings",
     "core/iam",

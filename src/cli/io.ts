@@ -6,6 +6,8 @@ export interface CliIo {
   cwd: string;
   readFile(path: string): Promise<string>;
   readStdin(): Promise<string>;
+  /** The clock (epoch ms); Date.now when absent. The core reads none: the scan passes it in. */
+  now?: () => number;
 }
 
 /** Colour on a terminal unless NO_COLOR is set; FORCE_COLOR turns it on anywhere. */

@@ -2,14 +2,17 @@ import { lstat, stat } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { isMainThread } from "node:worker_threads";
+import { Octokit } from "@octokit/rest";
 import { createRoleReader, validateReaderRoleTemplate } from "../adapters/aws/index.js";
 import { gitDefaultBranch, gitRemoteRepo, readCheckout, readRepoConfig } from "../adapters/fs/checkout.js";
 import { readErrorText, readRegularFile, readRoleFiles } from "../adapters/fs/roles-dir.js";
+import { readActionsHistory } from "../adapters/github/actions-history.js";
 import { parseConfig, type RolecallConfig } from "../core/config/config.js";
 import { type RoleMap, roleMapFrom } from "../core/config/role-map.js";
 import { parseRoleMap } from "../core/config/role-map-schema.js";
-import type { RoleSource } from "../core/engine/analysis-types.js";
-import { planScan } from "../core/engine/plan.js";
+import { DEFAULT_HISTORY_OPTIONS, type HistoryFacts, type JobHistory } from "../core/durations/index.js";
+import type { RoleSource, ScanModel } from "../core/engine/analysis-types.js";
+import { planScan, type ScanPlan } from "../core/engine/plan.js";
 import type { ConfigProblem, IncompleteItem } from "../core/findings/index.js";
 import { GITHUB_ISSUER } from "../core/iam/index.js";
 import { roleSourceOf } from "../core/iam/role-source.js";
@@ -19,6 +22,7 @@ import { renderScanText, safeText } from "../core/render/scan-text.js";
 import { colorStyle, plainStyle } from "../core/render/style.js";
 import { analyzeScan, report } from "../core/report/index.js";
 import { allRuleMeta, atLeast, SEVERITIES, type Severity } from "../core/rules/index.js";
+import { historyNeeds } from "../core/rules/runs-outgrow-session.js";
 import { nearest, parseCliArgs } from "./args.js";
 import { type CliIo, useColor } from "./io.js";
 import { scanWithTimeout } from "./timeout.js";
@@ -50,6 +54,15 @@ Repository (what GitHub puts in the subject):
   --sub-prefix PREFIX     immutable subjects, e.g. repo:octo-org@1001/octo-repo@2002
   --sub-template KEYS     custom subject template, e.g. repo,context,job_workflow_ref
   --issuer HOST[/PATH]    token issuer (default ${GITHUB_ISSUER})
+
+Run history (rule runs-outgrow-session; skipped without a token):
+  --github-token T        read the jobs' recent runs from the GitHub Actions API (default:
+                          GITHUB_TOKEN; needs actions:read on the repository)
+  --github-api URL        API root for GHE.com or GHES (default https://api.github.com;
+                          GHES: https://HOST/api/v3)
+  --history-margin PCT    a finding above PCT % of the session (default 80)
+  --history-horizon DAYS  a finding when the trend crosses the session within DAYS (default 90)
+  --history-min-runs N    never a margin or trend finding from fewer runs (default 5)
 
 Output:
   --format text|json|sarif  (default text)
@@ -85,6 +98,11 @@ function parseScanArgs(argv: string[]) {
     "fail-on": { type: "string" },
     summary: { type: "boolean" },
     timeout: { type: "string" },
+    "github-token": { type: "string" },
+    "github-api": { type: "string" },
+    "history-margin": { type: "string" },
+    "history-horizon": { type: "string" },
+    "history-min-runs": { type: "string" },
     help: { type: "boolean", short: "h" },
   } as const;
   const parsed = parseCliArgs(argv, spec, () =>
@@ -144,7 +162,26 @@ function parseScanArgs(argv: string[]) {
     const problem = validateReaderRoleTemplate(v["assume-role-template"]);
     if (problem) throw new UsageError(`--assume-role-template: ${problem}`);
   }
+  const positive = (flag: string, value: string | undefined, max: number): number | undefined => {
+    if (value === undefined) return undefined;
+    const n = Number(value);
+    if (!/^\d+(\.\d+)?$/.test(value) || n <= 0 || n > max)
+      throw new UsageError(`--${flag} must be a number above 0 and at most ${max}, not ${value}`);
+    return n;
+  };
+  const margin = positive("history-margin", v["history-margin"], 100);
+  const horizon = positive("history-horizon", v["history-horizon"], 3650);
+  const minRuns = positive("history-min-runs", v["history-min-runs"], 1000);
+  if (v["github-api"] !== undefined && !/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(v["github-api"]))
+    throw new UsageError(`--github-api must be a URL such as https://github.example.com/api/v3`);
   return {
+    githubToken: v["github-token"],
+    githubApi: v["github-api"]?.replace(/\/+$/, ""),
+    historyOptions: {
+      margin: margin === undefined ? DEFAULT_HISTORY_OPTIONS.margin : margin / 100,
+      horizonDays: horizon ?? DEFAULT_HISTORY_OPTIONS.horizonDays,
+      minRuns: minRuns === undefined ? DEFAULT_HISTORY_OPTIONS.minRuns : Math.ceil(minRuns),
+    },
     help: v.help === true,
     dir: parsed.positionals[0] ?? ".",
     roles: v.roles ?? [],
@@ -324,10 +361,9 @@ export async function runScanCommand(argv: string[], io: CliIo, version: string)
     });
   for (const p of checkout.problems)
     incomplete.push({ subject: p.path, reason: p.message, rule: "workflow-invalid" });
-  const result = report(
-    analyzeScan(plan, (arn) => roleSources.get(arn)),
-    { sources, configProblems, ignore: config.ignore, incomplete },
-  );
+  const analysis = analyzeScan(plan, (arn) => roleSources.get(arn));
+  const history = await readHistory(opts, io, version, fullName, analysis.plan, analysis.model, incomplete);
+  const result = report(analysis, { sources, configProblems, ignore: config.ignore, incomplete, history });
 
   const failOn = opts.failOn ?? config["fail-on"] ?? "high";
   if (opts.format === "json") io.stdout.write(`${JSON.stringify(renderScanJson(result), null, 2)}\n`);
@@ -335,7 +371,7 @@ export async function runScanCommand(argv: string[], io: CliIo, version: string)
     io.stdout.write(
       `${JSON.stringify(renderSarif(result, allRuleMeta(), { toolVersion: version }), null, 2)}\n`,
     );
-  else
+  else {
     io.stdout.write(
       renderScanText(result, {
         style: useColor(io) ? colorStyle : plainStyle,
@@ -343,6 +379,10 @@ export async function runScanCommand(argv: string[], io: CliIo, version: string)
         summary: opts.summary,
       }),
     );
+    const skippedHistory = result.skipped?.find((s) => s.rule === "runs-outgrow-session");
+    if (skippedHistory && historyNeeds(plan.steps, analysis.model).length > 0)
+      io.stderr.write(`rolecall: runs-outgrow-session skipped: ${skippedHistory.reason}\n`);
+  }
 
   if (result.findings.some((f) => atLeast(f.severity, failOn))) return EXIT.findings;
   if (!result.complete) return EXIT.incomplete;
@@ -393,4 +433,56 @@ async function workflowRootAbove(dir: string): Promise<string | null> {
     if (await has(d, ".git")) return null;
   }
   return null;
+}
+
+/**
+ * The jobs' run history for runs-outgrow-session, when a token was given (`--github-token` or
+ * GITHUB_TOKEN): null otherwise (the rule is then listed as skipped). A read that fails makes
+ * the scan incomplete for that workflow; the token is never printed.
+ */
+async function readHistory(
+  opts: ReturnType<typeof parseScanArgs>,
+  io: CliIo,
+  version: string,
+  fullName: string | null,
+  plan: ScanPlan,
+  model: ScanModel,
+  incomplete: IncompleteItem[],
+): Promise<HistoryFacts | null> {
+  const token = opts.githubToken ?? io.env.GITHUB_TOKEN;
+  if (!token) return null;
+  const now = (io.now ?? Date.now)();
+  const needs = historyNeeds(plan.steps, model);
+  const found = new Map<string, JobHistory>();
+  if (needs.length > 0 && !fullName) {
+    incomplete.push({
+      subject: "run history",
+      reason: "the repository is unknown (no --repo and no origin remote), so its runs were not read",
+      rule: "runs-outgrow-session",
+    });
+  } else if (needs.length > 0 && fullName) {
+    const [owner, repo] = fullName.split("/") as [string, string];
+    const octokit = new Octokit({
+      auth: token,
+      baseUrl: opts.githubApi ?? "https://api.github.com",
+      userAgent: `rolecall/${version}`,
+    });
+    const results = await readActionsHistory(octokit, { owner, repo }, needs, { now });
+    for (const r of results) {
+      if (r.ok) {
+        found.set(`${r.request.workflowFile}\n${r.request.jobId}`, r.history);
+        const seen = r.history.runs.filter((x) => x.conclusion === "success").length;
+        if (seen < opts.historyOptions.minRuns)
+          io.stderr.write(
+            `rolecall: runs-outgrow-session: job ${r.request.jobId} of ${r.request.workflowFile}: ${seen} successful run${seen === 1 ? "" : "s"} seen, ${opts.historyOptions.minRuns} needed for the margin and trend (expiries still count)\n`,
+          );
+      } else
+        incomplete.push({
+          subject: `${r.request.workflowFile} (job ${r.request.jobId}): run history`,
+          reason: r.reason,
+          rule: "runs-outgrow-session",
+        });
+    }
+  }
+  return { now, options: opts.historyOptions, job: (file, jobId) => found.get(`${file}\n${jobId}`) ?? null };
 }

@@ -1,3 +1,4 @@
+import type { HistoryFacts } from "../durations/history.js";
 import type { AnalyzedAssumption, ScanModel } from "../engine/analysis-types.js";
 import { analyzeAssumptions, type RoleLookup } from "../engine/analyze.js";
 import { planScan, type ScanPlan } from "../engine/plan.js";
@@ -48,6 +49,8 @@ export interface ReportInput {
   configProblems?: readonly ConfigProblem[];
   /** Branch and environment protection (the App); absent: the rules that need it are skipped. */
   protection?: ProtectionFacts | null;
+  /** The jobs' recent runs (the Actions API); absent: `runs-outgrow-session` is skipped. */
+  history?: HistoryFacts | null;
   /** What the front door could not read (a GitHub read that failed, a file of the checkout). */
   incomplete?: readonly IncompleteItem[];
   /** The rules to run (default: the whole registry). */
@@ -56,6 +59,8 @@ export interface ReportInput {
 
 const NEED_REASON: Record<RuleNeed, string> = {
   protection: "needs branch and environment protection from the GitHub API, which only the GitHub App reads",
+  history:
+    "needs the jobs' run history from the GitHub Actions API (rolecall scan --github-token, or GITHUB_TOKEN)",
 };
 
 /**
@@ -74,6 +79,7 @@ export function report(analysis: Analysis, input: ReportInput = {}): ScanResult 
 
   const facts: Partial<RuleFacts> = {};
   if (input.protection) facts.protection = input.protection;
+  if (input.history) facts.history = input.history;
   const roleFacts = (arn: string) => {
     const s = roles(arn);
     return s?.kind === "found" ? { arn, name: null, maxSessionDuration: s.maxSessionDuration } : null;

@@ -1,3 +1,4 @@
+import type { HistoryFacts } from "../durations/history.js";
 import type { AnalyzedAssumption, ScanModel } from "../engine/analysis-types.js";
 import type { ScanPlan } from "../engine/plan.js";
 import type { Finding, PolicyFinding } from "../findings/finding.js";
@@ -11,8 +12,9 @@ import type { ProtectionFacts } from "./trust-unprotected-ref.js";
  * Facts a rule needs beyond the repository and the roles. The runner calls a rule only when every
  * fact it needs was given; otherwise the result lists it in `skipped` with the reason.
  * - `protection`: branch and environment protection (the GitHub API; the App reads it).
+ * - `history`: the jobs' recent completed runs (the GitHub Actions API; the CLI with a token).
  */
-export type RuleNeed = "protection";
+export type RuleNeed = "protection" | "history";
 
 /** What a workflow rule sees: one parsed workflow, and what is known of the roles it names. */
 export interface WorkflowRuleInput {
@@ -44,6 +46,7 @@ export interface CredentialsStepInput {
 /** Facts a rule declared it needs (present only when declared and given). */
 export interface RuleFacts {
   protection: ProtectionFacts;
+  history: HistoryFacts;
 }
 
 /** What an analysis rule sees besides the model: the plan it came from, and its needed facts. */

@@ -13,6 +13,7 @@ import { privilegedTriggerWithRole } from "./privileged-trigger-with-role.js";
 import { providerNotTrusted } from "./provider-not-trusted.js";
 import { roleNameNotArn } from "./role-name-not-arn.js";
 import type { RuleMeta } from "./rule.js";
+import { runsOutgrowSession } from "./runs-outgrow-session.js";
 import { sessionDurationExceedsMax } from "./session-duration-exceeds-max.js";
 import { staticAwsKeys } from "./static-aws-keys.js";
 import { stringEqualsWildcard } from "./stringequals-wildcard.js";
@@ -78,6 +79,7 @@ export const rules: readonly Rule[] = [
   forkPrNoToken,
   sessionDurationExceedsMax,
   jobOutlivesSession,
+  runsOutgrowSession,
   roleNameNotArn,
   staticAwsKeys,
   privilegedTriggerWithRole,
