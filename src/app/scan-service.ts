@@ -1,13 +1,26 @@
-import type { GhResult, GitHubPublisher, GitHubReader } from "../adapters/github/index.js";
+import type {
+  CheckRunAnnotation,
+  CheckRunConclusion,
+  CheckRunOutput,
+  GhResult,
+  GitHubPublisher,
+  GitHubReader,
+  PullFile,
+} from "../adapters/github/index.js";
 import { parseConfig, type RolecallConfig } from "../core/config/config.js";
 import type { RoleSource } from "../core/engine/analysis-types.js";
-import { planScan, type ScanFile } from "../core/engine/plan.js";
+import { planScan, type ScanFile, type ScanPlan } from "../core/engine/plan.js";
 import { roleMapFrom } from "../core/engine/role-map.js";
 import { type ConfigProblem, runScan } from "../core/engine/scan.js";
 import type { Finding, ScanResult } from "../core/engine/scan-types.js";
 import { parseTrustPolicy } from "../core/iam/index.js";
 import { githubFilterToLang } from "../core/lang/index.js";
-import { renderCheckRun, renderNoChanges, renderScanError } from "../core/render/check-run.js";
+import {
+  type IncompleteConclusion,
+  renderCheckRun,
+  renderNoChanges,
+  renderScanError,
+} from "../core/render/check-run.js";
 import { commentableLines } from "../core/render/diff.js";
 import { parseMarker, parseMarkers, planReview } from "../core/render/review.js";
 import {
@@ -19,14 +32,36 @@ import {
 } from "../core/rules/index.js";
 import type { RoleAccess } from "./aws-access.js";
 
-/** One scan the App runs: a pull request's head commit. */
+/** What asked for a scan. */
+export type ScanTrigger =
+  /** A pull request opened, pushed to, reopened, made ready or retargeted (relevance checked). */
+  | "pull_request"
+  /** `/rolecall rescan` by a writer: AWS re-read, relevance not checked. */
+  | "rescan"
+  /** Re-run from the Checks tab: AWS re-read, relevance not checked. */
+  | "rerequested"
+  /** A merge queue's `checks_requested`: the merge group's head commit, relevance from base…head. */
+  | "merge_group"
+  /** A default-branch baseline (rename, transfer, newly installed, periodic drift check). */
+  | "baseline";
+
+/** One scan the App runs: a commit, usually a pull request's head. */
 export interface ScanJob {
   owner: string;
+  /** The owner's immutable id, for the tenancy boundary (a login can be renamed). */
+  ownerId?: number | null;
   repo: string;
   headSha: string;
-  pullNumber: number;
-  /** What asked for it; a rescan or re-run reads AWS afresh (cache bypassed). */
-  trigger: "pull_request" | "rescan" | "rerequested";
+  /** The pull request, or null for a merge group's or a baseline's commit (no review then). */
+  pullNumber: number | null;
+  trigger: ScanTrigger;
+  /** A merge group's base commit: relevance is what changed between it and `headSha`. */
+  baseSha?: string;
+  /**
+   * Set when the pull request comes from a fork or from an author without write access (the
+   * phrase says which, for the summary): only roles the base branch already uses are read.
+   */
+  outsider?: string | null;
 }
 
 /** A structured logger (Probot's pino child): never given tokens, keys or whole policies. */
@@ -46,13 +81,21 @@ export interface ScanDeps {
   issuer: string;
   /** Absolute base for rule docs links (`…/docs/rules.md`). */
   docsBase: string;
+  /** The watchdog: a scan still running after this long completes its check run as failed (default 10 min). */
+  deadlineMs?: number;
 }
 
 export type ScanOutcome =
   | { kind: "published"; conclusion: string; findings: number; comments: number }
   | { kind: "irrelevant" }
   | { kind: "stale" }
+  | { kind: "closed" }
+  | { kind: "timed-out" }
   | { kind: "failed"; reason: string };
+
+/** The check run name of default-branch baselines (not the required `rolecall` check). */
+export const BASELINE_CHECK_NAME = "rolecall/baseline";
+export const DEFAULT_SCAN_DEADLINE_MS = 10 * 60_000;
 
 const CONFIG_PATHS = [".github/rolecall.yml", ".github/rolecall.yaml"];
 const isWorkflowPath = (p: string) => /^\.github\/workflows\/[^/]+\.ya?ml$/.test(p);
@@ -64,6 +107,25 @@ export function isRelevantChange(path: string): boolean {
   return isWorkflowPath(path) || isActionPath(path) || isConfigPath(path);
 }
 
+/** What a check run's `external_id` records, so a Re-run (which carries no pull request for forks) finds it again. */
+export function externalIdOf(job: ScanJob): string {
+  if (job.pullNumber !== null) return `pr:${job.pullNumber}`;
+  if (job.trigger === "merge_group" && job.baseSha) return `merge_group:${job.baseSha}`;
+  return "baseline";
+}
+
+/** The inverse of {@link externalIdOf}; null for anything rolecall did not write. */
+export function parseExternalId(
+  id: string | null | undefined,
+): { pullNumber: number } | { baseSha: string } | { baseline: true } | null {
+  if (!id) return null;
+  const pr = /^pr:(\d{1,10})$/.exec(id);
+  if (pr) return { pullNumber: Number(pr[1]) };
+  const mg = /^merge_group:([0-9a-f]{40})$/.exec(id);
+  if (mg) return { baseSha: mg[1]! };
+  return id === "baseline" ? { baseline: true } : null;
+}
+
 function permissionNote<T>(r: GhResult<T>, what: string): string | null {
   if (r.ok) return null;
   return r.permission
@@ -71,70 +133,206 @@ function permissionNote<T>(r: GhResult<T>, what: string): string | null {
     : `${what} could not be read: ${r.reason}`;
 }
 
+type Output = { title: string; summary: string; text?: string | null };
+
+/** The state one scan shares with its watchdog. */
+interface RunState {
+  /** The check run, once created. */
+  checkRunId: number | null;
+  /** The create request in flight, so the watchdog does not create a second run. */
+  creating: Promise<unknown> | null;
+  /** Set once the watchdog took over: the scan writes nothing more. */
+  abandoned: boolean;
+  /** What an incomplete scan concludes: `failure` until the configuration says otherwise. */
+  onIncomplete: IncompleteConclusion;
+}
+
 /**
- * The scan service, as numbered steps: 1 start the check run, 2 read, 3 plan, 4 fetch, 5 analyze,
- * 6 render, 7 publish. A check run is never left in progress: any failure completes it `neutral`
- * with a plain-language summary.
+ * The scan service, as numbered steps: 1 what changed, 2 start the check run, 3 read, 4 plan,
+ * 5 fetch, 6 analyze, 7 render, 8 publish. A check run is never left in progress and never passes
+ * what it could not verify: any failure completes it `failure` (`neutral` only when the
+ * organisation configured `on-incomplete: neutral`), and a watchdog completes it when the scan
+ * takes longer than `deadlineMs`. Transient GitHub errors are retried by the client (Octokit's
+ * retry and throttling plugins, see `RolecallOctokit`) before they reach this service.
  */
 export async function runScanJob(job: ScanJob, deps: ScanDeps): Promise<ScanOutcome> {
+  const st: RunState = { checkRunId: null, creating: null, abandoned: false, onIncomplete: "failure" };
+  const publisher = guarded(deps.publisher, st);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const watchdog = new Promise<ScanOutcome>((resolve) => {
+    timer = setTimeout(() => {
+      st.abandoned = true;
+      resolve(timedOut(job, deps, st));
+    }, deps.deadlineMs ?? DEFAULT_SCAN_DEADLINE_MS);
+  });
+  try {
+    return await Promise.race([scanSteps(job, { ...deps, publisher }, st), watchdog]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The watchdog's completion: the run (created now if the scan had none) concludes `failure`. */
+async function timedOut(job: ScanJob, deps: ScanDeps, st: RunState): Promise<ScanOutcome> {
+  const minutes = Math.round((deps.deadlineMs ?? DEFAULT_SCAN_DEADLINE_MS) / 6000) / 10;
+  deps.log.error({ deadlineMs: deps.deadlineMs ?? DEFAULT_SCAN_DEADLINE_MS }, "scan timed out");
+  const output = renderScanError(
+    `the scan did not finish within ${minutes} minutes (GitHub or AWS did not answer in time)`,
+    st.onIncomplete,
+  );
+  if (st.creating) await st.creating.catch(() => undefined);
+  const r =
+    st.checkRunId !== null
+      ? await deps.publisher.updateCheckRun(st.checkRunId, {
+          status: "completed",
+          conclusion: output.conclusion,
+          output,
+        })
+      : await deps.publisher.createCheckRun(job.headSha, {
+          ...checkRunIdentity(job),
+          status: "completed",
+          conclusion: output.conclusion,
+          output,
+        });
+  if (!r.ok) deps.log.error({ status: r.status }, "could not complete the timed-out check run");
+  return { kind: "timed-out" };
+}
+
+/** The publisher of a scan: after the watchdog took over, every write is dropped. */
+function guarded(p: GitHubPublisher, st: RunState): GitHubPublisher {
+  const dropped = { ok: false as const, status: 0, reason: "the scan timed out", permission: null };
+  const write =
+    <A extends unknown[], R>(f: (...a: A) => Promise<GhResult<R>>) =>
+    async (...a: A): Promise<GhResult<R>> =>
+      st.abandoned ? dropped : f(...a);
+  return {
+    ...p,
+    createCheckRun: write(p.createCheckRun),
+    updateCheckRun: write(p.updateCheckRun),
+    publishAnnotations: write(p.publishAnnotations),
+    createReview: write(p.createReview),
+    resolveThread: write(p.resolveThread),
+    commentOnIssue: write(p.commentOnIssue),
+    reactToComment: write(p.reactToComment),
+  };
+}
+
+function checkRunIdentity(job: ScanJob): { name?: string; externalId: string } {
+  return job.trigger === "baseline"
+    ? { name: BASELINE_CHECK_NAME, externalId: externalIdOf(job) }
+    : { externalId: externalIdOf(job) };
+}
+
+async function scanSteps(job: ScanJob, deps: ScanDeps, st: RunState): Promise<ScanOutcome> {
   const { reader, publisher, log } = deps;
   const rules = allRuleMeta().map((r) => ({ ...r, docs: `${deps.docsBase}#${r.id}` }));
 
-  // 1. Start: the check run appears at once, in progress.
-  const started = await publisher.createCheckRun(job.headSha, {
-    status: "in_progress",
-    output: {
-      title: "Checking OIDC trust",
-      summary: "rolecall is reading the workflows and the roles' trust policies.",
-    },
-  });
-  if (!started.ok) {
-    log.error({ status: started.status, permission: started.permission }, "could not create the check run");
-    return { kind: "failed", reason: started.reason };
-  }
-  const checkRunId = started.data.id;
-  const finish = async (
-    conclusion: "success" | "failure" | "neutral",
-    output: { title: string; summary: string; text?: string | null },
-  ) => {
-    const r = await publisher.updateCheckRun(checkRunId, { status: "completed", conclusion, output });
+  /** Completes the run (creating it completed when it does not exist yet); false when GitHub refused. */
+  const complete = async (
+    conclusion: CheckRunConclusion,
+    output: Output & { annotations?: readonly CheckRunAnnotation[] },
+  ): Promise<GhResult<unknown>> => {
+    if (st.checkRunId !== null)
+      return publisher.updateCheckRun(st.checkRunId, { status: "completed", conclusion, output });
+    return publisher.createCheckRun(job.headSha, {
+      ...checkRunIdentity(job),
+      status: "completed",
+      conclusion,
+      output,
+    });
+  };
+  const fail = async (reason: string): Promise<ScanOutcome> => {
+    const r = await complete(st.onIncomplete, renderScanError(reason, st.onIncomplete));
     if (!r.ok) log.error({ status: r.status }, "could not complete the check run");
+    return { kind: "failed", reason };
   };
 
   try {
-    // 2. Read: changed files, repository facts, workflows, configuration, local actions.
+    // 1. What changed: a pull request's files, or a merge group's base…head. A baseline reads everything.
     const notes: string[] = [];
     const incomplete: string[] = [];
-    const pull = await reader.pullFiles(job.pullNumber);
-    if (!pull.ok) {
-      await finish(
-        "neutral",
-        renderScanError(permissionNote(pull, "The pull request's files") ?? pull.reason),
-      );
-      return { kind: "failed", reason: pull.reason };
+    let changed: PullFile[] | null = null;
+    if (job.trigger !== "baseline") {
+      const listed =
+        job.trigger === "merge_group" && job.baseSha
+          ? await reader.compareFiles(job.baseSha, job.headSha)
+          : job.pullNumber !== null
+            ? await reader.pullFiles(job.pullNumber)
+            : null;
+      if (listed && !listed.ok) {
+        const what = job.trigger === "merge_group" ? "The merge group's changes" : "The pull request's files";
+        log.warn({ status: listed.status }, "could not list the changed files");
+        return await fail(permissionNote(listed, what) ?? listed.reason);
+      }
+      if (listed?.data.truncated)
+        notes.push(
+          job.trigger === "merge_group"
+            ? "This merge group changes more files than GitHub's compare lists; everything was checked."
+            : "This pull request changes more than 3,000 files; GitHub lists only the first 3,000.",
+        );
+      changed = listed?.data.files ?? null;
+      if (
+        (job.trigger === "pull_request" || job.trigger === "merge_group") &&
+        listed &&
+        !listed.data.truncated && // a truncated list may hide a relevant file: scan anyway
+        !listed.data.files.some(
+          (f) => isRelevantChange(f.path) || (f.previousPath !== null && isRelevantChange(f.previousPath)),
+        )
+      ) {
+        // Nothing to verify: one write, the run created already completed.
+        const r = await complete("success", renderNoChanges());
+        if (!r.ok) {
+          log.error({ status: r.status, permission: r.permission }, "could not publish the check run");
+          return { kind: "failed", reason: r.reason };
+        }
+        return { kind: "irrelevant" };
+      }
     }
-    if (pull.data.truncated)
-      notes.push("This pull request changes more than 3,000 files; GitHub lists only the first 3,000.");
-    const changed = pull.data.files;
-    if (
-      job.trigger === "pull_request" &&
-      !pull.data.truncated && // a truncated list may hide a relevant file: scan anyway
-      !changed.some(
-        (f) => isRelevantChange(f.path) || (f.previousPath !== null && isRelevantChange(f.previousPath)),
-      )
-    ) {
-      await finish("success", renderNoChanges());
-      return { kind: "irrelevant" };
+
+    // 2. Start: the check run appears, in progress.
+    const creating = publisher.createCheckRun(job.headSha, {
+      ...checkRunIdentity(job),
+      status: "in_progress",
+      output: {
+        title: "Checking OIDC trust",
+        summary: "rolecall is reading the workflows and the roles' trust policies.",
+      },
+    });
+    st.creating = creating;
+    const started = await creating;
+    st.creating = null;
+    if (!started.ok) {
+      log.error({ status: started.status, permission: started.permission }, "could not create the check run");
+      return { kind: "failed", reason: started.reason };
     }
-    const [repoFacts, subject, workflows] = await Promise.all([
-      reader.repository(),
-      reader.oidcSubject(),
-      reader.workflowFiles(job.headSha),
-    ]);
+    st.checkRunId = started.data.id;
+
+    // 3. Read: repository facts, workflows, configuration, local actions.
+    const configChanged = changed?.find((f) => isConfigPath(f.path));
+    // The repository first (its default branch names where the configuration is read), then one
+    // GraphQL request for the workflows at the head, the default branch's configuration and the
+    // pull request's version of it: each GraphQL request costs a 1-second write-lane slot.
+    const [repoFacts, subject] = await Promise.all([reader.repository(), reader.oidcSubject()]);
     if (!repoFacts.ok) throw new ScanError(permissionNote(repoFacts, "The repository") ?? repoFacts.reason);
-    if (!workflows.ok)
-      throw new ScanError(permissionNote(workflows, "The workflow files") ?? workflows.reason);
     const repo = repoFacts.data;
+    const configReads = [
+      ...CONFIG_PATHS.map((path) => ({ ref: repo.defaultBranch, path })),
+      ...(configChanged ? [{ ref: job.headSha, path: configChanged.path }] : []),
+    ];
+    const [snapshot, environments] = await Promise.all([
+      reader.workflowFilesWith(job.headSha, configReads),
+      // Environments: their stored names (case) feed the analysis, their protection trust-unprotected-ref.
+      reader.environments(),
+    ]);
+    if (!snapshot.ok) throw new ScanError(permissionNote(snapshot, "The workflow files") ?? snapshot.reason);
+    const workflows = { ok: true as const, data: snapshot.data.workflows };
+    const configAt = (ref: string, paths: readonly string[]) =>
+      ({
+        ok: true as const,
+        data: new Map(paths.map((p) => [p, snapshot.data.files.get(`${ref}:${p}`) ?? null])),
+      }) satisfies GhResult<Map<string, string | null>>;
+    const defaultConfig = configAt(repo.defaultBranch, CONFIG_PATHS);
+    const headConfig = configChanged ? configAt(job.headSha, [configChanged.path]) : null;
     let subPrefix: string | null = null;
     let subTemplate: string[] | null = null;
     if (subject.ok) {
@@ -177,14 +375,7 @@ export async function runScanJob(job: ScanJob, deps: ScanDeps): Promise<ScanOutc
       .filter((d) => !d.startsWith(".github/workflows/"))
       .flatMap((d) => [`${d}/action.yml`, `${d}/action.yaml`]);
     // Configuration from the default branch (a PR cannot loosen its own check), and the PR's version to validate.
-    const configChanged = changed.find((f) => isConfigPath(f.path));
-    const [actionFiles, defaultConfig, headConfig, environments] = await Promise.all([
-      actionPaths.length ? reader.files(job.headSha, actionPaths) : Promise.resolve(null),
-      reader.files(repo.defaultBranch, CONFIG_PATHS),
-      configChanged ? reader.files(job.headSha, [configChanged.path]) : Promise.resolve(null),
-      // Environments: their stored names (case) feed the analysis, their protection trust-unprotected-ref.
-      reader.environments(),
-    ]);
+    const actionFiles = actionPaths.length ? await reader.files(job.headSha, actionPaths) : null;
     if (actionFiles?.ok)
       for (const [path, text] of actionFiles.data) if (text !== null) files.push({ path, text });
     if (actionFiles && !actionFiles.ok)
@@ -202,7 +393,8 @@ export async function runScanJob(job: ScanJob, deps: ScanDeps): Promise<ScanOutc
         );
         break;
       }
-    } else incomplete.push(permissionNote(defaultConfig, "The configuration") ?? defaultConfig.reason);
+    }
+    st.onIncomplete = config["on-incomplete"] ?? "failure";
     if (configChanged && headConfig?.ok) {
       const text = headConfig.data.get(configChanged.path);
       if (text) configProblems.push(...parseConfig(text, configChanged.path).problems);
@@ -224,9 +416,28 @@ export async function runScanJob(job: ScanJob, deps: ScanDeps): Promise<ScanOutc
     });
 
     // 4. Fetch: the roles, concurrently, inside the tenancy boundary (cache bypassed on a rescan).
+    // An outsider's pull request reads only the roles its base branch already uses (no oracle).
     const roleSources = new Map<string, RoleSource>();
+    const baseRoles = job.outsider
+      ? await rolesOfBase(
+          job,
+          deps,
+          plan.repo,
+          config.roles ? roleMapFrom(config.roles) : null,
+          repo.defaultBranch,
+        )
+      : null;
     await Promise.all(
       plan.roleArns.map(async (arn) => {
+        if (baseRoles && !baseRoles.has(arn)) {
+          roleSources.set(arn, {
+            kind: "unreadable",
+            arn,
+            code: "error",
+            reason: `not read: ${job.outsider} and the base branch uses no such role, so rolecall does not read it (a maintainer can comment \`/rolecall rescan\` to have it read)`,
+          });
+          return;
+        }
         if (!deps.roles) {
           roleSources.set(arn, {
             kind: "unreadable",
@@ -236,7 +447,9 @@ export async function runScanJob(job: ScanJob, deps: ScanDeps): Promise<ScanOutc
           });
           return;
         }
-        const r = await deps.roles.getRole(job.owner, arn, { fresh: job.trigger !== "pull_request" });
+        const r = await deps.roles.getRole({ login: job.owner, id: job.ownerId ?? null }, arn, {
+          fresh: job.trigger === "rescan" || job.trigger === "rerequested",
+        });
         if (r.kind === "found") {
           const { policy } = parseTrustPolicy(r.policyText);
           roleSources.set(
@@ -316,69 +529,63 @@ export async function runScanJob(job: ScanJob, deps: ScanDeps): Promise<ScanOutc
     applyIgnores(result, config);
     result.complete = result.incomplete.length === 0;
 
-    // 6. Render (pure).
-    const failOn = config["fail-on"] ?? "high";
-    const output = renderCheckRun(result, { failOn, headSha: job.headSha, notes, rules });
-    const reviewMode = config.review ?? "comments";
-    let review: ReturnType<typeof planReview> | null = null;
-    if (reviewMode !== "off") {
-      const [comments, reviews] = await Promise.all([
-        publisher.listReviewCommentMarkers(job.pullNumber),
-        publisher.listReviews(job.pullNumber),
-      ]);
-      const existing = [
-        ...(comments.ok
-          ? comments.data
-              .filter((c) => c.userType === "Bot")
-              .flatMap((c) => {
-                const fp = parseMarker(c.body);
-                return fp ? [{ fingerprint: fp, id: c.id }] : [];
-              })
-          : []),
-        ...(reviews.ok
-          ? reviews.data
-              .filter((r) => r.userType === "Bot")
-              .flatMap((r) => parseMarkers(r.body).map((fp) => ({ fingerprint: fp, id: r.id })))
-          : []),
-      ];
-      const commentable = new Map<string, Set<number>>(
-        reviewMode === "comments" ? changed.map((f) => [f.path, commentableLines(f.patch)]) : [],
+    // 7. Render (pure). An outsider's scan shows no trust-policy contents.
+    if (job.outsider && withholdPolicies(result) > 0)
+      notes.push(
+        `Suggested trust policies are not shown: ${job.outsider}. A maintainer can run \`rolecall scan\` locally to see them.`,
       );
-      review = planReview(result, { commentable, existing, source: (p) => sources.get(p) ?? null, rules });
-    }
+    const failOn = config["fail-on"] ?? "high";
+    const output = renderCheckRun(result, {
+      failOn,
+      headSha: job.headSha,
+      notes,
+      rules,
+      onIncomplete: st.onIncomplete,
+    });
+    const reviewMode = job.pullNumber === null ? "off" : (config.review ?? "comments");
 
-    // 7. Publish, unless a newer commit superseded this one.
-    const head = await publisher.pullHeadSha(job.pullNumber);
-    if (head.ok && head.data !== job.headSha) {
-      await finish("neutral", {
-        title: "Superseded",
-        summary: `A newer commit (${head.data.slice(0, 7)}) was pushed; rolecall checks that one instead.`,
-      });
-      return { kind: "stale" };
+    // 8. Publish, unless the pull request was closed or a newer commit superseded this one.
+    if (job.pullNumber !== null) {
+      const pr = await publisher.pullRequest(job.pullNumber);
+      if (pr.ok && pr.data.state !== "open") {
+        await complete("cancelled", {
+          title: pr.data.merged ? "Pull request merged during the scan" : "Pull request closed",
+          summary: `The pull request was ${pr.data.merged ? "merged" : "closed"} while rolecall was checking it, so nothing was published.`,
+        });
+        return { kind: "closed" };
+      }
+      if (pr.ok && pr.data.headSha !== job.headSha) {
+        // Never a passing conclusion on the old commit: `cancelled` does not satisfy a required check.
+        await complete("cancelled", {
+          title: "Superseded",
+          summary: `A newer commit (${pr.data.headSha.slice(0, 7)}) was pushed; rolecall checks that one instead.`,
+        });
+        return { kind: "stale" };
+      }
     }
     const annotations = output.annotations;
     const summary = { title: output.title, summary: output.summary, text: output.text };
-    const done = await publisher.updateCheckRun(checkRunId, {
-      status: "completed",
-      conclusion: output.conclusion,
-      output: { ...summary, annotations: annotations.slice(0, 50) },
-    });
-    if (!done.ok) throw new ScanError(`the check run could not be completed: ${done.reason}`);
-    if (annotations.length > 50) {
-      const more = await publisher.publishAnnotations(checkRunId, summary, annotations.slice(50));
+    const done = await complete(output.conclusion, { ...summary, annotations: annotations.slice(0, 50) });
+    if (!done.ok) {
+      // A verdict GitHub would not take: complete the run as incomplete rather than leave it in progress.
+      log.error({ status: done.status }, "could not complete the check run with the verdict");
+      return await fail(`the check run could not be completed: ${done.reason}`);
+    }
+    if (annotations.length > 50 && st.checkRunId !== null) {
+      const more = await publisher.publishAnnotations(st.checkRunId, summary, annotations.slice(50));
       if (!more.ok) log.warn({ status: more.status }, "some annotations could not be published");
     }
     let posted = 0;
-    if (review && (review.body !== null || review.comments.length > 0)) {
-      const r = await publisher.createReview(job.pullNumber, {
-        commitId: job.headSha,
-        event: "COMMENT",
-        body: review.body ?? "",
-        comments: review.comments.map(({ fingerprint: _fp, ...c }) => c),
+    if (reviewMode !== "off" && job.pullNumber !== null)
+      posted = await publishReview(job.pullNumber, result, {
+        deps,
+        publisher,
+        reviewMode,
+        changed: changed ?? [],
+        sources,
+        rules,
+        headSha: job.headSha,
       });
-      if (r.ok) posted = review.comments.length;
-      else log.warn({ status: r.status, permission: r.permission }, "the review could not be posted");
-    }
     log.info(
       {
         conclusion: output.conclusion,
@@ -396,13 +603,105 @@ export async function runScanJob(job: ScanJob, deps: ScanDeps): Promise<ScanOutc
     };
   } catch (e) {
     const reason =
-      e instanceof ScanError
-        ? e.message
-        : "rolecall ran into an internal error while checking this pull request";
+      e instanceof ScanError ? e.message : "rolecall ran into an internal error while checking this commit";
     log.error({ err: e instanceof ScanError ? undefined : (e as Error).message }, "scan failed");
-    await finish("neutral", renderScanError(reason));
-    return { kind: "failed", reason };
+    if (st.creating) await st.creating.catch(() => undefined);
+    return await fail(reason);
   }
+}
+
+/**
+ * The review: rolecall's own markers are listed right before posting (the App runs one scan of a
+ * pull request at a time, so a concurrent scan cannot post the same finding twice).
+ */
+async function publishReview(
+  pullNumber: number,
+  result: ScanResult,
+  ctx: {
+    deps: ScanDeps;
+    publisher: GitHubPublisher;
+    reviewMode: "comments" | "summary";
+    changed: PullFile[];
+    sources: Map<string, string>;
+    rules: RuleMeta[];
+    headSha: string;
+  },
+): Promise<number> {
+  const { publisher, deps } = ctx;
+  const [comments, reviews] = await Promise.all([
+    publisher.listReviewCommentMarkers(pullNumber),
+    publisher.listReviews(pullNumber),
+  ]);
+  if (!comments.ok || !reviews.ok) {
+    // Without the markers a review would repeat what was posted before: post none this time.
+    deps.log.warn({}, "could not list rolecall's earlier review comments; no review posted");
+    return 0;
+  }
+  const existing = [
+    ...comments.data
+      .filter((c) => c.userType === "Bot")
+      .flatMap((c) => {
+        const fp = parseMarker(c.body);
+        return fp ? [{ fingerprint: fp, id: c.id }] : [];
+      }),
+    ...reviews.data
+      .filter((r) => r.userType === "Bot")
+      .flatMap((r) => parseMarkers(r.body).map((fp) => ({ fingerprint: fp, id: r.id }))),
+  ];
+  const commentable = new Map<string, Set<number>>(
+    ctx.reviewMode === "comments" ? ctx.changed.map((f) => [f.path, commentableLines(f.patch)]) : [],
+  );
+  const review = planReview(result, {
+    commentable,
+    existing,
+    source: (p) => ctx.sources.get(p) ?? null,
+    rules: ctx.rules,
+  });
+  if (review.body === null && review.comments.length === 0) return 0;
+  const r = await publisher.createReview(pullNumber, {
+    commitId: ctx.headSha,
+    event: "COMMENT",
+    body: review.body ?? "",
+    comments: review.comments.map(({ fingerprint: _fp, ...c }) => c),
+  });
+  if (r.ok) return review.comments.length;
+  deps.log.warn({ status: r.status, permission: r.permission }, "the review could not be posted");
+  return 0;
+}
+
+/**
+ * The roles an outsider's pull request may have read: those the base branch's workflows already
+ * name (same configuration, same repository facts). Anything else would let a fork learn whether a
+ * guessed role exists and what it trusts.
+ */
+async function rolesOfBase(
+  job: ScanJob,
+  deps: ScanDeps,
+  repo: ScanPlan["repo"],
+  roleMap: ReturnType<typeof roleMapFrom> | null,
+  defaultBranch: string,
+): Promise<Set<string>> {
+  const base = job.baseSha ?? defaultBranch;
+  const workflows = await deps.reader.workflowFiles(base);
+  if (!workflows.ok) return new Set();
+  const files = workflows.data.flatMap((w) => (w.text !== null ? [{ path: w.path, text: w.text }] : []));
+  const plan = planScan({ files, repo, roleMap });
+  return new Set(plan.roleArns);
+}
+
+/**
+ * What an outsider's scan shows: decisions, findings and their fixes, but no suggested trust policy
+ * (it would quote what the role trusts).
+ */
+function withholdPolicies(result: ScanResult): number {
+  let withheld = 0;
+  for (const f of result.findings) {
+    if (f.suggestedPolicy !== undefined) {
+      delete f.suggestedPolicy;
+      withheld++;
+    }
+  }
+  return withheld;
 }
 
 /** A failure the user can act on (a missing permission, a repository that cannot be read). */
@@ -423,4 +722,4 @@ function applyIgnores(result: ScanResult, config: RolecallConfig): void {
   );
 }
 
-export type { RuleMeta };
+export type { CheckRunOutput, RuleMeta };

@@ -124,6 +124,8 @@ export interface ScanMocks {
   headNow?: string;
   /** Whether a review is expected. */
   review?: boolean;
+  /** Whether rolecall's earlier review comments are listed (default: when the scan is published). */
+  listed?: boolean;
   /** Whether the installation token is requested (false when the Probot instance has it cached). */
   token?: boolean;
 }
@@ -135,17 +137,17 @@ export function mockScan(gh: GitHubFake, m: ScanMocks): GitHubFake {
     .pullFiles(m.files)
     .repository()
     .oidc(m.oidc)
-    .workflows(m.workflows)
-    .files(gh.world.defaultBranch, m.defaultConfig ?? {});
-  if (m.headConfig) gh.files(gh.world.headSha, m.headConfig);
+    .along(gh.world.defaultBranch, m.defaultConfig ?? {})
+    .along(gh.world.headSha, m.headConfig ?? {})
+    .workflows(m.workflows);
   if (m.environments === "refused") gh.refused("/environments");
   else gh.environments(m.environments);
   for (const [b, p] of Object.entries(m.branches ?? {}))
     if (p === "refused") gh.refused(`/branches/${b}`);
     else gh.branch(b, p);
-  gh.existing(...(m.existing ?? []))
-    .pullHead(m.headNow ?? gh.world.headSha)
-    .updateCheckRun();
+  gh.pullHead(m.headNow ?? gh.world.headSha).updateCheckRun();
+  // The review's markers are listed only when the scan is published (not superseded).
+  if (m.listed ?? (m.headNow ?? gh.world.headSha) === gh.world.headSha) gh.existing(...(m.existing ?? []));
   if (m.review) gh.createReview();
   return gh;
 }

@@ -1,6 +1,7 @@
 /**
- * Test harness for the GitHub App: a real Probot instance (retry and throttling off with the
- * function form of `ProbotOctokit.defaults`, TOOLCHAIN.md), a generated RSA key, a pino logger whose
+ * Test harness for the GitHub App: a real Probot instance with the Octokit `npm start` gives it
+ * (`RolecallOctokit`: Octokit's production throttling and retry on, so the tests see the 1-second
+ * spacing of writes, retried 5xx and secondary rate limits), a generated RSA key, a pino logger whose
  * every line is captured, payloads from `@octokit/webhooks-examples`, and fakes of GitHub (REST and
  * GraphQL) and IAM (XML) built on nock. Every outgoing GitHub request body is checked against
  * GitHub's OpenAPI description with `expectValidBody`.
@@ -9,9 +10,9 @@ import { generateKeyPairSync, randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 import nock from "nock";
 import { pino } from "pino";
-import { Probot, ProbotOctokit } from "probot";
+import { Probot } from "probot";
 import { createRoleReader, type RoleReader } from "../../src/adapters/aws/index.js";
-import { type AppOptions, rolecallApp } from "../../src/app/app.js";
+import { type AppOptions, RolecallOctokit, rolecallApp } from "../../src/app/app.js";
 import { createRoleAccess, parseAccountBoundary, type RoleAccess } from "../../src/app/aws-access.js";
 import {
   callerIdentityXml,
@@ -39,12 +40,6 @@ export const PRIVATE_KEY_BODY = PRIVATE_KEY.split("\n")
   .join("");
 
 export const WEBHOOK_SECRET = "rolecall-test-webhook-secret";
-
-const TestOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
-  ...options,
-  retry: { enabled: false },
-  throttle: { enabled: false },
-}));
 
 /** Every line the App logged (pino JSON, level trace), for assertions and for leak searches. */
 export class LogCapture {
@@ -87,7 +82,7 @@ export function createProbot(options: { baseUrl?: string } = {}): TestApp {
     appId: 1,
     privateKey: PRIVATE_KEY,
     secret: WEBHOOK_SECRET,
-    Octokit: TestOctokit,
+    Octokit: RolecallOctokit,
     log: logs.logger,
     ...(options.baseUrl !== undefined ? { baseUrl: options.baseUrl } : {}),
   });
@@ -101,6 +96,7 @@ export function appFunction(options: TestAppOptions = {}) {
     issuer: options.issuer ?? "token.actions.githubusercontent.com",
     docsBase: options.docsBase ?? "https://github.com/rolecall-dev/rolecall/blob/main/docs/rules.md",
     now: options.now ?? (() => Date.parse("2026-11-22T10:00:00Z")),
+    ...(options.scanDeadlineMs !== undefined ? { scanDeadlineMs: options.scanDeadlineMs } : {}),
   });
 }
 
@@ -264,6 +260,8 @@ export interface RecordedRequest {
   method: string;
   path: string;
   body: unknown;
+  /** When the fake received it (performance.now(), ms). */
+  at: number;
 }
 
 export interface CheckRunBody {
@@ -365,7 +363,7 @@ export class GitHubFake {
         } catch {
           // keep the text
         }
-        this.requests.push({ method: req.method, path: req.path, body: parsed });
+        this.requests.push({ method: req.method, path: req.path, body: parsed, at: performance.now() });
       });
     }
   }
@@ -427,11 +425,18 @@ export class GitHubFake {
   }
 
   /** The installation token request failing (a GitHub outage). */
-  tokenFails(status = 502): this {
+  tokenFails(status = 502, times = 1): this {
     const basePath = new URL(this.world.api).pathname.replace(/\/$/, "");
     this.auth
       .post(`${basePath}/app/installations/${this.world.installationId}/access_tokens`)
-      .reply(status, { message: "Server Error" }, JSON_HEADERS);
+      .times(times)
+      .reply(
+        status,
+        {
+          message: status === 403 ? "This installation has been suspended" : "Server Error",
+        },
+        JSON_HEADERS,
+      );
     return this;
   }
 
@@ -463,6 +468,27 @@ export class GitHubFake {
       .patch(this.path(`/check-runs/${id}`), this.recordInto(this.checkRunUpdates, "checks/update"))
       .times(times)
       .reply(200, { id, name: "rolecall" }, JSON_HEADERS);
+    return this;
+  }
+
+  /**
+   * A PATCH of the check run answered with GitHub's secondary rate limit (403, `retry-after`), the
+   * way GitHub answers a burst of writes, `times` times.
+   */
+  updateCheckRunSecondaryLimit(retryAfter = 1, times = 1, id = 4): this {
+    this.scope
+      .patch(this.path(`/check-runs/${id}`), this.recordInto(this.checkRunUpdates, "checks/update"))
+      .times(times)
+      .reply(
+        403,
+        {
+          message:
+            "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID 07C4:2D0C:1A2B3C:4D5E6F:656F1A2B.",
+          documentation_url:
+            "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+        },
+        { ...JSON_HEADERS, "retry-after": String(retryAfter) },
+      );
     return this;
   }
 
@@ -512,11 +538,24 @@ export class GitHubFake {
     return this;
   }
 
-  /** The one GraphQL query for `.github/workflows` at `ref`. */
+  /**
+   * Files the workflow query's extra aliases (`f0`…, the configuration riding along) answer from:
+   * `ref:path` → text; anything else answers null, as GitHub does for a missing path.
+   */
+  readonly alongside = new Map<string, string>();
+
+  /** Files at `ref` answered by the aliases of the workflow query. */
+  along(ref: string, files: Record<string, string>): this {
+    for (const [path, text] of Object.entries(files)) this.alongside.set(`${ref}:${path}`, text);
+    return this;
+  }
+
+  /** The one GraphQL query for `.github/workflows` at `ref` (and the files riding along, see {@link along}). */
   workflows(
     files: Record<string, string>,
     ref = this.world.headSha,
     reply?: { status: number; body: object },
+    times = 1,
   ): this {
     this.graphql
       .post(
@@ -524,23 +563,29 @@ export class GitHubFake {
         (b: GraphqlBody) =>
           b.query.includes("RolecallWorkflowFiles") && b.variables.expression === `${ref}:.github/workflows`,
       )
+      .times(times)
       .reply(
         reply?.status ?? 200,
-        reply?.body ?? {
-          data: {
-            repository: {
-              object: {
-                __typename: "Tree",
-                entries: Object.entries(files).map(([path, text]) => ({
-                  name: path.split("/").pop(),
-                  path,
-                  type: "blob",
-                  mode: 33188,
-                  object: blob(text),
-                })),
-              },
+        (_uri, body) => {
+          if (reply) return reply.body;
+          const repository: Record<string, unknown> = {
+            object: {
+              __typename: "Tree",
+              entries: Object.entries(files).map(([path, text]) => ({
+                name: path.split("/").pop(),
+                path,
+                type: "blob",
+                mode: 33188,
+                object: blob(text),
+              })),
             },
-          },
+          };
+          for (const [k, v] of Object.entries((body as GraphqlBody).variables)) {
+            if (!/^e\d+$/.test(k)) continue;
+            const text = this.alongside.get(v);
+            repository[`f${k.slice(1)}`] = text === undefined ? null : blob(text);
+          }
+          return { data: { repository } };
         },
         JSON_HEADERS,
       );
@@ -576,9 +621,9 @@ export class GitHubFake {
     return this;
   }
 
-  /** No `.github/rolecall.yml` on the default branch. */
+  /** No `.github/rolecall.yml` on the default branch (it rides along with the workflow query). */
   noConfig(): this {
-    return this.files(this.world.defaultBranch, {});
+    return this;
   }
 
   environments(
@@ -674,11 +719,44 @@ export class GitHubFake {
     return this;
   }
 
-  /** GET /pulls/{n}: the head the App checks before publishing. */
-  pullHead(sha = this.world.headSha, pullNumber = this.world.pullNumber): this {
+  /**
+   * GET /pulls/{n}: the head the App checks before publishing (and reads on a Re-run or a rescan).
+   * `pr` changes the answer: a closed or merged state, a fork's head repository, the author.
+   */
+  pullHead(
+    sha = this.world.headSha,
+    pullNumber = this.world.pullNumber,
+    pr: {
+      state?: string;
+      merged?: boolean;
+      headRepoId?: number;
+      author?: string;
+      association?: string;
+      times?: number;
+    } = {},
+  ): this {
+    const w = this.world;
     this.scope
       .get(this.path(`/pulls/${pullNumber}`))
-      .reply(200, { number: pullNumber, state: "open", head: { sha, ref: "changes" } }, JSON_HEADERS);
+      .times(pr.times ?? 1)
+      .reply(
+        200,
+        {
+          number: pullNumber,
+          state: pr.state ?? "open",
+          merged: pr.merged ?? false,
+          merged_at: pr.merged ? "2026-11-22T10:00:30Z" : null,
+          user: { login: pr.author ?? w.owner, id: w.ownerId, type: "User" },
+          author_association: pr.association ?? "OWNER",
+          head: { sha, ref: "changes", repo: { id: pr.headRepoId ?? w.repoId } },
+          base: {
+            sha: "f95f852bd8fca8fcc58a9a2d6c842781e32a215e",
+            ref: w.defaultBranch,
+            repo: { id: w.repoId },
+          },
+        },
+        JSON_HEADERS,
+      );
     return this;
   }
 

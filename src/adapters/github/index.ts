@@ -15,6 +15,7 @@ export {
   type CheckRunStatus,
   createGitHubPublisher,
   type GitHubPublisher,
+  type PullRequestState,
   type Reaction,
   type ReviewComment,
   type ReviewCommentMarker,
@@ -22,6 +23,7 @@ export {
   type ReviewSummary,
 } from "./publisher.js";
 export {
+  COMPARE_FILES_CAP,
   createGitHubReader,
   type EnvironmentFacts,
   type GitHubReader,

@@ -28,6 +28,12 @@ export const ConfigSchema = z
     roles: RolesSchema.describe(
       "Role expressions rolecall cannot resolve (secrets.X, vars.X), mapped to ARNs, optionally per environment.",
     ).optional(),
+    "on-incomplete": z
+      .enum(["failure", "neutral"])
+      .describe(
+        "What the GitHub App concludes when it could not verify everything (default failure; GitHub counts neutral as passing a required check).",
+      )
+      .optional(),
     review: z
       .enum(["comments", "summary", "off"])
       .describe("How the GitHub App reviews pull requests (default comments).")
