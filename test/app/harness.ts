@@ -267,6 +267,7 @@ export interface RecordedRequest {
 export interface CheckRunBody {
   name?: string;
   head_sha?: string;
+  external_id?: string;
   status?: string;
   conclusion?: string;
   output?: {
@@ -716,6 +717,57 @@ export class GitHubFake {
         })),
         JSON_HEADERS,
       );
+    return this;
+  }
+
+  /** GET /compare/{base}...{head}: what a merge group changes (entries as GET /pulls/{n}/files lists them). */
+  compare(base: string, head: string, files: Record<string, unknown>[]): this {
+    this.scope.get(this.path(`/compare/${base}...${head}`)).reply(
+      200,
+      {
+        url: `${this.world.api}${this.repoPath}/compare/${base}...${head}`,
+        status: "ahead",
+        ahead_by: 1,
+        behind_by: 0,
+        total_commits: 1,
+        base_commit: { sha: base },
+        merge_base_commit: { sha: base },
+        commits: [{ sha: head }],
+        files,
+      },
+      JSON_HEADERS,
+    );
+    return this;
+  }
+
+  /** GET /check-suites/{id}/check-runs?check_name=rolecall: the runs of a suite with their external_id. */
+  suiteRuns(suiteId: number, externalIds: (string | null)[]): this {
+    this.scope
+      .get(this.path(`/check-suites/${suiteId}/check-runs`))
+      .query({ check_name: "rolecall", per_page: "100" })
+      .reply(
+        200,
+        {
+          total_count: externalIds.length,
+          check_runs: externalIds.map((external_id, i) => ({
+            id: 40 + i,
+            name: "rolecall",
+            head_sha: this.world.headSha,
+            external_id,
+            status: "completed",
+            conclusion: "failure",
+          })),
+        },
+        JSON_HEADERS,
+      );
+    return this;
+  }
+
+  /** GET /branches/{b}: the branch's head commit (a baseline reads it), with an ETag. */
+  branchHead(name: string, sha: string, etag = `W/"${sha.slice(0, 12)}"`): this {
+    this.scope
+      .get(this.path(`/branches/${name}`))
+      .reply(200, { name, protected: false, commit: { sha } }, { ...JSON_HEADERS, etag });
     return this;
   }
 
