@@ -79,6 +79,7 @@ export function createRoleAccess(
 ): RoleAccess {
   const cache = new TtlLru<string, RoleFetchResult>(opts.max ?? 1000, opts.ttlMs ?? 5 * 60_000, opts.now);
   return {
+    forgetRefusals: () => reader.forgetRefusals(),
     async getRole(owner, arn, o = {}) {
       const parsed = parseRoleArn(arn);
       if (!parsed.ok)
