@@ -11,6 +11,7 @@ import { TtlLru } from "./lru.js";
 import {
   BASELINE_CHECK_NAME,
   parseExternalId,
+  roleDigest,
   runScanJob,
   type ScanJob,
   type ScanOutcome,
@@ -25,6 +26,29 @@ export interface AppOptions {
   now: () => number;
   /** The watchdog: a scan still running after this long completes its check run as failed (default 10 min). */
   scanDeadlineMs?: number;
+  /**
+   * Periodic baselines (drift: AWS trust policies change with no GitHub event): every `intervalMs`
+   * each installed repository's default branch is checked, one repository every `paceMs`. Off when
+   * absent. `onScheduler` receives the scheduler (tests drive `tick()` themselves).
+   */
+  baseline?: { intervalMs: number; paceMs?: number; onScheduler?: (s: BaselineScheduler) => void };
+}
+
+/** The periodic baseline: one `tick()` walks every installation's repositories, paced. */
+export interface BaselineScheduler {
+  tick(): Promise<{ checked: number; scanned: number }>;
+  stop(): void;
+}
+
+/**
+ * `ROLECALL_BASELINE_INTERVAL_HOURS` (e.g. 24) and `ROLECALL_BASELINE_PACE_SECONDS` (default 10):
+ * the periodic baseline's settings, or undefined (off) when the interval is unset or not a number.
+ */
+export function baselineFromEnv(env: Readonly<Record<string, string | undefined>>): AppOptions["baseline"] {
+  const hours = Number(env.ROLECALL_BASELINE_INTERVAL_HOURS);
+  if (!env.ROLECALL_BASELINE_INTERVAL_HOURS || !Number.isFinite(hours) || hours <= 0) return undefined;
+  const pace = Number(env.ROLECALL_BASELINE_PACE_SECONDS ?? "10");
+  return { intervalMs: hours * 3_600_000, paceMs: (Number.isFinite(pace) && pace >= 0 ? pace : 10) * 1000 };
 }
 
 export const HELP_TEXT = [
@@ -89,6 +113,14 @@ export const RolecallOctokit = ProbotOctokit.defaults((options: Record<string, u
     },
   };
 });
+
+interface InstalledRepo {
+  id: number;
+  name: string;
+  archived?: boolean;
+  default_branch: string;
+  owner: { login: string; id: number };
+}
 
 interface PullPayload {
   number: number;
@@ -237,31 +269,165 @@ export function rolecallApp(options: AppOptions) {
   /** A baseline: the default branch's head, as a `rolecall/baseline` check run on that commit. */
   const baseline = async (app: Probot, context: Context, owner: string, repo: string) => {
     if (!firstDelivery(context)) return;
-    const client = await clientOf(app, context);
+    const id = (context.payload as { installation?: { id?: number } }).installation?.id;
+    if (!id) return;
+    const outcome = await baselineScan(app, id, owner, repo, context.log, context.id);
+    if (!outcome || outcome.kind === "failed" || outcome.kind === "timed-out") deliveries.delete(context.id);
+  };
+
+  /** What the last baseline of each repository saw: its branch ETag and head, and the roles' digests. */
+  const seen = new Map<string, { etag: string | null; sha: string; roles: Map<string, string> }>();
+
+  const baselineScan = async (
+    app: Probot,
+    installationId: number,
+    owner: string,
+    repo: string,
+    parentLog: Context["log"],
+    delivery: string,
+    known?: { defaultBranch: string; ownerId: number },
+  ): Promise<ScanOutcome | null> => {
+    const client = (await app.auth(installationId)) as unknown as GitHubClient;
     const reader = createGitHubReader(client, { owner, repo });
-    const facts = await reader.repository();
-    if (!facts.ok) {
-      context.log.warn({ status: facts.status, repo: `${owner}/${repo}` }, "baseline: repository unreadable");
-      deliveries.delete(context.id);
-      return;
+    let facts = known;
+    if (!facts) {
+      const r = await reader.repository();
+      if (!r.ok) {
+        parentLog.warn({ status: r.status, repo: `${owner}/${repo}` }, "baseline: repository unreadable");
+        return null;
+      }
+      facts = { defaultBranch: r.data.defaultBranch, ownerId: r.data.ownerId };
     }
-    const head = await reader.branchHead(facts.data.defaultBranch);
-    if (!head.ok || "unchanged" in head.data) {
-      context.log.warn({ repo: `${owner}/${repo}` }, "baseline: default branch unreadable");
-      deliveries.delete(context.id);
-      return;
+    const key = `${installationId}/${owner}/${repo}`;
+    const before = seen.get(key);
+    const head = await reader.branchHead(facts.defaultBranch, before?.etag ?? null);
+    if (!head.ok) {
+      parentLog.warn({ repo: `${owner}/${repo}` }, "baseline: default branch unreadable");
+      return null;
     }
-    await scanOnce(app, context, {
-      owner,
-      ownerId: facts.data.ownerId,
-      repo,
-      headSha: head.data.sha,
-      pullNumber: null,
-      trigger: "baseline",
-    });
+    const sha = "unchanged" in head.data ? (before?.sha ?? null) : head.data.sha;
+    if (sha === null) return null;
+    const log = parentLog.child({ delivery, repo: `${owner}/${repo}`, sha, trigger: "baseline" });
+    const outcome = await serial(`${installationId}/${owner}/${repo}/${sha}`, () =>
+      runScanJob(
+        { owner, ownerId: facts.ownerId, repo, headSha: sha, pullNumber: null, trigger: "baseline" },
+        {
+          reader,
+          publisher: createGitHubPublisher(client, { owner, repo }),
+          roles: options.roles,
+          log,
+          issuer: options.issuer,
+          docsBase: options.docsBase,
+          ...(options.scanDeadlineMs !== undefined ? { deadlineMs: options.scanDeadlineMs } : {}),
+        },
+      ),
+    );
+    if (outcome.kind === "published")
+      seen.set(key, {
+        etag: "unchanged" in head.data ? (before?.etag ?? null) : head.data.etag,
+        sha,
+        roles: outcome.roles,
+      });
+    return outcome;
+  };
+
+  /**
+   * Whether a repository's last baseline still stands: its default branch did not move (a
+   * conditional request, answered 304 at no rate-limit cost) and every role it read has the same
+   * trust policy in AWS now.
+   */
+  const unchanged = async (
+    app: Probot,
+    installationId: number,
+    owner: string,
+    ownerId: number,
+    repo: string,
+    defaultBranch: string,
+  ): Promise<boolean> => {
+    const before = seen.get(`${installationId}/${owner}/${repo}`);
+    if (!before) return false;
+    const client = (await app.auth(installationId)) as unknown as GitHubClient;
+    const head = await createGitHubReader(client, { owner, repo }).branchHead(defaultBranch, before.etag);
+    if (!head.ok || !("unchanged" in head.data)) return false;
+    if (!options.roles) return true;
+    for (const [arn, digest] of before.roles) {
+      const now = await options.roles.getRole({ login: owner, id: ownerId }, arn, { fresh: true });
+      if (roleDigest(now) !== digest) return false;
+    }
+    return true;
+  };
+
+  const scheduler = (app: Probot, paceMs: number): BaselineScheduler => {
+    let timer: ReturnType<typeof setInterval> | null = null;
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    return {
+      async tick() {
+        let checked = 0;
+        let scanned = 0;
+        const appClient = (await app.auth()) as unknown as GitHubClient;
+        const installations = await appClient
+          .request("GET /app/installations", { per_page: 100 })
+          .then((r) => (Array.isArray(r.data) ? (r.data as { id: number }[]) : []))
+          .catch(() => []);
+        for (const inst of installations) {
+          const client = (await app.auth(inst.id)) as unknown as GitHubClient;
+          const repos = await client
+            .request("GET /installation/repositories", { per_page: 100 })
+            .then((r) => (r.data as { repositories?: InstalledRepo[] }).repositories ?? [])
+            .catch(() => [] as InstalledRepo[]);
+          for (const r of repos) {
+            if (r.archived) continue;
+            if (checked > 0 && paceMs > 0) await sleep(paceMs);
+            checked++;
+            const owner = r.owner.login;
+            if (await unchanged(app, inst.id, owner, r.owner.id, r.name, r.default_branch)) continue;
+            const outcome = await baselineScan(
+              app,
+              inst.id,
+              owner,
+              r.name,
+              app.log,
+              `baseline/${inst.id}/${r.id}`,
+              {
+                defaultBranch: r.default_branch,
+                ownerId: r.owner.id,
+              },
+            );
+            if (outcome) scanned++;
+          }
+        }
+        return { checked, scanned };
+      },
+      stop() {
+        if (timer) clearInterval(timer);
+        timer = null;
+      },
+      ...{
+        start(intervalMs: number, run: () => void) {
+          timer = setInterval(run, intervalMs);
+          timer.unref();
+        },
+      },
+    };
   };
 
   return (app: Probot) => {
+    if (options.baseline) {
+      const s = scheduler(app, options.baseline.paceMs ?? 10_000) as BaselineScheduler & {
+        start(intervalMs: number, run: () => void): void;
+      };
+      let running = false;
+      s.start(options.baseline.intervalMs, () => {
+        if (running) return; // a slow tick is never overlapped by the next
+        running = true;
+        s.tick()
+          .catch((e: unknown) => app.log.error({ err: (e as Error).message }, "periodic baseline failed"))
+          .finally(() => {
+            running = false;
+          });
+      });
+      options.baseline.onScheduler?.(s);
+    }
     app.on(
       [
         "pull_request.opened",

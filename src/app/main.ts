@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import { run } from "probot";
 import { createRoleReader, validateReaderRoleTemplate } from "../adapters/aws/index.js";
-import { RolecallOctokit, rolecallApp } from "./app.js";
+import { baselineFromEnv, RolecallOctokit, rolecallApp } from "./app.js";
 import { createRoleAccess } from "./aws-access.js";
 import { readServerConfig } from "./server-config.js";
 
@@ -35,6 +35,16 @@ if (!roles)
   console.warn(
     "rolecall: ROLECALL_ACCOUNTS is not set; trust policies will not be read from AWS (scans will be incomplete).",
   );
-await run(rolecallApp({ roles, issuer: config.issuer, docsBase: config.docsBase, now: Date.now }), {
-  Octokit: RolecallOctokit,
-});
+const baseline = baselineFromEnv(process.env);
+await run(
+  rolecallApp({
+    roles,
+    issuer: config.issuer,
+    docsBase: config.docsBase,
+    now: Date.now,
+    ...(baseline ? { baseline } : {}),
+  }),
+  {
+    Octokit: RolecallOctokit,
+  },
+);

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type {
   CheckRunAnnotation,
   CheckRunConclusion,
@@ -86,7 +87,14 @@ export interface ScanDeps {
 }
 
 export type ScanOutcome =
-  | { kind: "published"; conclusion: string; findings: number; comments: number }
+  | {
+      kind: "published";
+      conclusion: string;
+      findings: number;
+      comments: number;
+      /** ARN → a digest of the trust policy read (or of the failure): what a drift check compares. */
+      roles: Map<string, string>;
+    }
   | { kind: "irrelevant" }
   | { kind: "stale" }
   | { kind: "closed" }
@@ -418,6 +426,7 @@ async function scanSteps(job: ScanJob, deps: ScanDeps, st: RunState): Promise<Sc
     // 4. Fetch: the roles, concurrently, inside the tenancy boundary (cache bypassed on a rescan).
     // An outsider's pull request reads only the roles its base branch already uses (no oracle).
     const roleSources = new Map<string, RoleSource>();
+    const roleDigests = new Map<string, string>();
     const baseRoles = job.outsider
       ? await rolesOfBase(
           job,
@@ -448,8 +457,9 @@ async function scanSteps(job: ScanJob, deps: ScanDeps, st: RunState): Promise<Sc
           return;
         }
         const r = await deps.roles.getRole({ login: job.owner, id: job.ownerId ?? null }, arn, {
-          fresh: job.trigger === "rescan" || job.trigger === "rerequested",
+          fresh: job.trigger === "rescan" || job.trigger === "rerequested" || job.trigger === "baseline",
         });
+        roleDigests.set(arn, roleDigest(r));
         if (r.kind === "found") {
           const { policy } = parseTrustPolicy(r.policyText);
           roleSources.set(
@@ -600,6 +610,7 @@ async function scanSteps(job: ScanJob, deps: ScanDeps, st: RunState): Promise<Sc
       conclusion: output.conclusion,
       findings: result.findings.length,
       comments: posted,
+      roles: roleDigests,
     };
   } catch (e) {
     const reason =
@@ -702,6 +713,13 @@ function withholdPolicies(result: ScanResult): number {
     }
   }
   return withheld;
+}
+
+/** What a drift check compares for a role: its trust policy's digest, or the kind of failure. */
+export function roleDigest(r: { kind: string; policyText?: string }): string {
+  return r.kind === "found" && typeof r.policyText === "string"
+    ? createHash("sha256").update(r.policyText).digest("hex")
+    : r.kind;
 }
 
 /** A failure the user can act on (a missing permission, a repository that cannot be read). */

@@ -97,6 +97,7 @@ export function appFunction(options: TestAppOptions = {}) {
     docsBase: options.docsBase ?? "https://github.com/rolecall-dev/rolecall/blob/main/docs/rules.md",
     now: options.now ?? (() => Date.parse("2026-11-22T10:00:00Z")),
     ...(options.scanDeadlineMs !== undefined ? { scanDeadlineMs: options.scanDeadlineMs } : {}),
+    ...(options.baseline !== undefined ? { baseline: options.baseline } : {}),
   });
 }
 
@@ -768,6 +769,46 @@ export class GitHubFake {
     this.scope
       .get(this.path(`/branches/${name}`))
       .reply(200, { name, protected: false, commit: { sha } }, { ...JSON_HEADERS, etag });
+    return this;
+  }
+
+  /** A conditional GET /branches/{b} (If-None-Match: `etag`) answered 304 Not Modified. */
+  branchNotModified(name: string, etag: string): this {
+    this.scope
+      .get(this.path(`/branches/${name}`))
+      .matchHeader("if-none-match", etag)
+      .reply(304, "", { etag });
+    return this;
+  }
+
+  /** GET /app/installations (as the App, with its JWT) and GET /installation/repositories (as the installation). */
+  installedRepositories(
+    repos: { id: number; name: string; ownerLogin: string; ownerId: number; defaultBranch: string }[],
+  ): this {
+    const basePath = new URL(this.world.api).pathname.replace(/\/$/, "");
+    this.auth
+      .get(`${basePath}/app/installations`)
+      .query({ per_page: "100" })
+      .matchHeader("authorization", /^bearer [\w-]+\.[\w-]+\.[\w-]+$/i)
+      .reply(200, [{ id: this.world.installationId, account: { login: this.world.owner } }], JSON_HEADERS);
+    this.scope
+      .get(`${basePath}/installation/repositories`)
+      .query({ per_page: "100" })
+      .reply(
+        200,
+        {
+          total_count: repos.length,
+          repositories: repos.map((r) => ({
+            id: r.id,
+            name: r.name,
+            full_name: `${r.ownerLogin}/${r.name}`,
+            archived: false,
+            default_branch: r.defaultBranch,
+            owner: { login: r.ownerLogin, id: r.ownerId, type: "User" },
+          })),
+        },
+        JSON_HEADERS,
+      );
     return this;
   }
 

@@ -8,6 +8,7 @@
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { RoleReader } from "../../src/adapters/aws/index.js";
+import type { BaselineScheduler } from "../../src/app/app.js";
 import type { RoleAccess } from "../../src/app/aws-access.js";
 import {
   ACCOUNT,
@@ -23,6 +24,7 @@ import {
   NIGHTLY_PATH,
   NIGHTLY_YML,
   PRODUCTION_POLICY,
+  PRODUCTION_SUB,
   pullRequestEvent,
   TOKEN,
   worldOfPull,
@@ -39,6 +41,7 @@ import {
   pullFile,
   type RepositoryPayload,
   roleAccess,
+  trustPolicy,
   Unmatched,
   worldOf,
 } from "./harness.js";
@@ -370,5 +373,73 @@ describe("baselines of the default branch", () => {
     expect(unmatched.seen).toEqual([]);
     expect(gh.checkRunCreates[0]).toMatchObject({ name: "rolecall/baseline", head_sha: head });
     expect(gh.completed().conclusion).toBe("success");
+  });
+});
+
+describe("periodic baseline (drift)", () => {
+  it("checks each repository cheaply: a 304 on the default branch and unchanged policies publish nothing; a policy changed in AWS gets a new baseline", async () => {
+    const payload = pullRequestEvent("opened");
+    const head = "2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e";
+    const world = worldOfPull(payload);
+    const repos = [
+      {
+        id: world.repoId,
+        name: world.repo,
+        ownerLogin: world.owner,
+        ownerId: world.ownerId,
+        defaultBranch: world.defaultBranch,
+      },
+    ];
+    let scheduler: BaselineScheduler | undefined;
+    const { probot } = await createApp({
+      roles,
+      now: clock.now,
+      baseline: { intervalMs: 24 * 3_600_000, paceMs: 0, onScheduler: (s) => (scheduler = s) },
+    });
+    const etag = `W/"${head.slice(0, 12)}"`;
+
+    // 1. The first tick: no baseline yet, so one is scanned and published.
+    const first = new GitHubFake({ ...world, headSha: head })
+      .token()
+      .installedRepositories(repos)
+      .branchHead(world.defaultBranch, head, etag)
+      .createCheckRun()
+      .repository()
+      .oidc()
+      .workflows({ [DEPLOY_PATH]: DEPLOY_YML }, head)
+      .environments()
+      .updateCheckRun();
+    const iam = new IamFake().getRole(DEPLOY_ROLE, PRODUCTION_POLICY);
+    expect(await scheduler!.tick()).toEqual({ checked: 1, scanned: 1 });
+    expectDone(first, iam);
+    expect(first.checkRunCreates[0]).toMatchObject({ name: "rolecall/baseline", head_sha: head });
+    expect(first.completed().conclusion).toBe("success");
+
+    // 2. Nothing changed: one conditional read (304) and the role re-read; nothing published.
+    const second = new GitHubFake({ ...world, headSha: head })
+      .installedRepositories(repos)
+      .branchNotModified(world.defaultBranch, etag);
+    iam.getRole(DEPLOY_ROLE, PRODUCTION_POLICY);
+    expect(await scheduler!.tick()).toEqual({ checked: 1, scanned: 0 });
+    expectDone(second, iam);
+    expect(second.writes()).toEqual([]);
+
+    // 3. Someone narrowed the trust policy in AWS (no GitHub event): a new baseline shows the deny.
+    const narrowed = trustPolicy(ACCOUNT, [PRODUCTION_SUB.replace("production", "staging")]);
+    const third = new GitHubFake({ ...world, headSha: head })
+      .installedRepositories(repos)
+      .branchNotModified(world.defaultBranch, etag)
+      .branchNotModified(world.defaultBranch, etag)
+      .createCheckRun()
+      .repository()
+      .oidc()
+      .workflows({ [DEPLOY_PATH]: DEPLOY_YML }, head)
+      .environments()
+      .updateCheckRun();
+    iam.getRole(DEPLOY_ROLE, narrowed, 2);
+    expect(await scheduler!.tick()).toEqual({ checked: 1, scanned: 1 });
+    expectDone(third, iam);
+    expect(third.completed().conclusion).toBe("failure");
+    expect(unmatched.seen).toEqual([]);
   });
 });
