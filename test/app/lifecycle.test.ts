@@ -391,7 +391,7 @@ describe("periodic baseline (drift)", () => {
       },
     ];
     let scheduler: BaselineScheduler | undefined;
-    const { probot } = await createApp({
+    await createApp({
       roles,
       now: clock.now,
       baseline: { intervalMs: 24 * 3_600_000, paceMs: 0, onScheduler: (s) => (scheduler = s) },
