@@ -443,7 +443,7 @@ async function scanSteps(job: ScanJob, deps: ScanDeps, st: RunState): Promise<Sc
             kind: "unreadable",
             arn,
             code: "error",
-            reason: `not read: ${job.outsider} and the base branch uses no such role, so rolecall does not read it (a maintainer can comment \`/rolecall rescan\` to have it read)`,
+            reason: `not read: ${job.outsider} and the base branch does not use this role, so rolecall does not read it (a maintainer can comment \`/rolecall rescan\` to have it read)`,
           });
           return;
         }

@@ -260,6 +260,37 @@ describe("outsiders: no oracle", () => {
   });
 });
 
+describe("outsiders: an author without write access", () => {
+  it("a same-repository pull request by a reader cannot have a role read that its base does not use", async () => {
+    const payload = pullRequestEvent("opened");
+    payload.pull_request.base.sha = BASE_SHA;
+    (payload.pull_request as Record<string, unknown>).author_association = "CONTRIBUTOR";
+    (payload.pull_request as Record<string, unknown>).user = { login: "drive-by", id: 77, type: "User" };
+    const guessed = `arn:aws:iam::${ACCOUNT}:role/guess-admin`;
+    const world = worldOfPull(payload);
+    const gh = mockScan(new GitHubFake(world), {
+      files: deployPullFiles(world),
+      workflows: { [DEPLOY_PATH]: DEPLOY_YML.replace(DEPLOY_ROLE, guessed) },
+      review: true,
+    })
+      .collaboratorPermission("drive-by", "read")
+      .workflows({ [DEPLOY_PATH]: DEPLOY_YML }, BASE_SHA);
+    const iam = new IamFake(); // guess-admin must never be requested
+    const { probot } = await createApp({ roles, now: clock.now });
+
+    await deliver(probot, "pull_request", payload);
+
+    expectDone(gh, iam);
+    expect(unmatched.seen).toEqual([]);
+    expect(iam.calls).toEqual([]);
+    const done = gh.completed();
+    expect(done.conclusion).toBe("failure");
+    expect(done.output?.summary).toContain("has no write access");
+    // Whether guess-admin exists is not said: it was never read.
+    expect(done.output?.summary).not.toMatch(/NoSuchEntity|IAM has no role named|cannot be found/i);
+  });
+});
+
 describe("pull requests closed mid-scan", () => {
   it("publish nothing: no verdict, no review; the run is cancelled, not left in progress", async () => {
     const payload = pullRequestEvent("opened");
