@@ -623,7 +623,10 @@ async function scanSteps(job: ScanJob, deps: ScanDeps, st: RunState): Promise<Sc
 
 /**
  * The review: rolecall's own markers are listed right before posting (the App runs one scan of a
- * pull request at a time, so a concurrent scan cannot post the same finding twice).
+ * pull request at a time, so a concurrent scan cannot post the same finding twice). Threads of
+ * findings a complete scan no longer finds are resolved. An anchor GitHub refuses (422) does not
+ * drop the review: the comments are posted by halves until the refused ones are found, and those
+ * findings go into the review body instead.
  */
 async function publishReview(
   pullNumber: number,
@@ -648,13 +651,19 @@ async function publishReview(
     deps.log.warn({}, "could not list rolecall's earlier review comments; no review posted");
     return 0;
   }
+  const commentMarkers = comments.data
+    .filter((c) => c.userType === "Bot")
+    .flatMap((c) => {
+      const fp = parseMarker(c.body);
+      return fp ? [{ fingerprint: fp, id: c.id }] : [];
+    });
+  // Threads, to resolve those of fixed findings (one GraphQL read, only when rolecall commented before).
+  const threads = commentMarkers.length > 0 ? await publisher.reviewThreads(pullNumber) : null;
+  const threadOf = new Map<number, { id: string; isResolved: boolean }>();
+  if (threads?.ok) for (const t of threads.data) for (const c of t.commentIds) threadOf.set(c, t);
   const existing = [
-    ...comments.data
-      .filter((c) => c.userType === "Bot")
-      .flatMap((c) => {
-        const fp = parseMarker(c.body);
-        return fp ? [{ fingerprint: fp, id: c.id }] : [];
-      }),
+    // A resolved thread's finding counts as settled: if it comes back, it is posted again.
+    ...commentMarkers.filter((m) => threadOf.get(m.id)?.isResolved !== true),
     ...reviews.data
       .filter((r) => r.userType === "Bot")
       .flatMap((r) => parseMarkers(r.body).map((fp) => ({ fingerprint: fp, id: r.id }))),
@@ -662,22 +671,77 @@ async function publishReview(
   const commentable = new Map<string, Set<number>>(
     ctx.reviewMode === "comments" ? ctx.changed.map((f) => [f.path, commentableLines(f.patch)]) : [],
   );
-  const review = planReview(result, {
-    commentable,
-    existing,
-    source: (p) => ctx.sources.get(p) ?? null,
-    rules: ctx.rules,
-  });
-  if (review.body === null && review.comments.length === 0) return 0;
-  const r = await publisher.createReview(pullNumber, {
-    commitId: ctx.headSha,
-    event: "COMMENT",
-    body: review.body ?? "",
-    comments: review.comments.map(({ fingerprint: _fp, ...c }) => c),
-  });
-  if (r.ok) return review.comments.length;
-  deps.log.warn({ status: r.status, permission: r.permission }, "the review could not be posted");
-  return 0;
+  const plan = (refused: ReadonlySet<string>, posted: readonly { fingerprint: string; id: number }[]) =>
+    planReview(result, {
+      commentable: refused.size
+        ? new Map(
+            [...commentable].map(([path, lines]) => [
+              path,
+              new Set([...lines].filter((l) => !refused.has(`${path}:${l}`))),
+            ]),
+          )
+        : commentable,
+      existing: [...existing, ...posted],
+      source: (p) => ctx.sources.get(p) ?? null,
+      rules: ctx.rules,
+    });
+  const review = plan(new Set(), []);
+  let posted = 0;
+  if (review.body !== null || review.comments.length > 0) {
+    const send = (cs: typeof review.comments, body: string) =>
+      publisher.createReview(pullNumber, {
+        commitId: ctx.headSha,
+        event: "COMMENT",
+        body,
+        comments: cs.map(({ fingerprint: _fp, ...c }) => c),
+      });
+    const r = await send(review.comments, review.body ?? "");
+    if (r.ok) posted = review.comments.length;
+    else if (r.status === 422 && review.comments.length > 0) {
+      // Find the refused anchors by halves (each half that GitHub takes is posted as is).
+      const good: typeof review.comments = [];
+      const refused = new Set<string>();
+      const probe = async (cs: typeof review.comments, depth: number): Promise<void> => {
+        if (cs.length === 0) return;
+        const t = depth === 0 ? r : await send(cs, "");
+        if (t.ok) good.push(...cs);
+        else if (t.status === 422 && cs.length > 1 && depth < 6) {
+          const mid = Math.ceil(cs.length / 2);
+          await probe(cs.slice(0, mid), depth + 1);
+          await probe(cs.slice(mid), depth + 1);
+        } else for (const c of cs) refused.add(`${c.path}:${c.line}`);
+      };
+      await probe(review.comments, 0);
+      deps.log.warn(
+        { refused: refused.size },
+        "GitHub refused some review comment anchors; moved to the body",
+      );
+      const rest = plan(
+        refused,
+        good.map((c) => ({ fingerprint: c.fingerprint, id: 0 })),
+      );
+      const last = rest.body !== null ? await send([], rest.body) : { ok: true as const };
+      posted = good.length;
+      if (!last.ok) deps.log.warn({ status: last.status }, "the review body could not be posted");
+    } else deps.log.warn({ status: r.status, permission: r.permission }, "the review could not be posted");
+  }
+  // Resolve the threads of fixed findings (a complete scan no longer finds them).
+  if (review.fixed.length > 0 && threads?.ok) {
+    const fixed = new Set(review.fixed);
+    const ids = new Set(
+      commentMarkers
+        .filter((m) => fixed.has(m.fingerprint))
+        .flatMap((m) => {
+          const t = threadOf.get(m.id);
+          return t && !t.isResolved ? [t.id] : [];
+        }),
+    );
+    for (const id of ids) {
+      const done = await publisher.resolveThread(id);
+      if (!done.ok) deps.log.warn({ status: done.status }, "a fixed finding's thread could not be resolved");
+    }
+  }
+  return posted;
 }
 
 /**

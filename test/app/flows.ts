@@ -147,7 +147,13 @@ export function mockScan(gh: GitHubFake, m: ScanMocks): GitHubFake {
     else gh.branch(b, p);
   gh.pullHead(m.headNow ?? gh.world.headSha).updateCheckRun();
   // The review's markers are listed only when the scan is published (not superseded).
-  if (m.listed ?? (m.headNow ?? gh.world.headSha) === gh.world.headSha) gh.existing(...(m.existing ?? []));
+  if (m.listed ?? (m.headNow ?? gh.world.headSha) === gh.world.headSha) {
+    gh.existing(...(m.existing ?? []));
+    // rolecall's earlier inline comments: their threads are read (to resolve those of fixed findings).
+    const inline = m.existing?.[0] ?? [];
+    if (inline.some((c) => c.type === undefined || c.type === "Bot"))
+      gh.reviewThreads(inline.map((c) => ({ id: `PRRT_${c.id}`, commentIds: [c.id] })));
+  }
   if (m.review) gh.createReview();
   return gh;
 }

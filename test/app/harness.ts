@@ -772,6 +772,51 @@ export class GitHubFake {
     return this;
   }
 
+  /** The GraphQL review threads of the pull request (first 100), each with its comments' REST ids. */
+  reviewThreads(threads: { id: string; isResolved?: boolean; commentIds: number[] }[]): this {
+    this.graphql
+      .post(this.world.graphqlPath, (b: GraphqlBody) => b.query.includes("RolecallReviewThreads"))
+      .reply(
+        200,
+        {
+          data: {
+            repository: {
+              pullRequest: {
+                reviewThreads: {
+                  nodes: threads.map((t) => ({
+                    id: t.id,
+                    isResolved: t.isResolved ?? false,
+                    comments: { nodes: t.commentIds.map((databaseId) => ({ databaseId })) },
+                  })),
+                },
+              },
+            },
+          },
+        },
+        JSON_HEADERS,
+      );
+    return this;
+  }
+
+  /** The GraphQL `resolveReviewThread` mutation for `threadId`. */
+  readonly resolved: string[] = [];
+  resolveThread(threadId: string): this {
+    this.graphql
+      .post(
+        this.world.graphqlPath,
+        (b: GraphqlBody) => b.query.includes("resolveReviewThread") && b.variables.threadId === threadId,
+      )
+      .reply(
+        200,
+        () => {
+          this.resolved.push(threadId);
+          return { data: { resolveReviewThread: { thread: { id: threadId, isResolved: true } } } };
+        },
+        JSON_HEADERS,
+      );
+    return this;
+  }
+
   /** A conditional GET /branches/{b} (If-None-Match: `etag`) answered 304 Not Modified. */
   branchNotModified(name: string, etag: string): this {
     this.scope
@@ -860,6 +905,80 @@ export class GitHubFake {
         this.recordInto(this.reviews, "pulls/create-review"),
       )
       .reply(200, { id, state: "COMMENTED" }, JSON_HEADERS);
+    return this;
+  }
+
+  /**
+   * POST /pulls/{n}/reviews, `times` times, refused with GitHub's 422 when a comment sits on a line
+   * of `refusedLines` (an anchor GitHub does not take), else created and recorded.
+   */
+  createReviewRefusing(refusedLines: number[], times: number): this {
+    const valid = expectValidBody("pulls/create-review");
+    this.scope
+      .post(this.path(`/pulls/${this.world.pullNumber}/reviews`), (b: unknown) => valid(b))
+      .times(times)
+      .reply((_uri, body) => {
+        const review = body as ReviewBody;
+        if (review.comments.some((c) => refusedLines.includes(c.line)))
+          return [
+            422,
+            {
+              message: "Unprocessable Entity",
+              errors: ["Line could not be resolved"],
+              documentation_url:
+                "https://docs.github.com/rest/pulls/reviews#create-a-review-for-a-pull-request",
+            },
+            JSON_HEADERS,
+          ];
+        this.reviews.push(review);
+        return [200, { id: 80 + this.reviews.length, state: "COMMENTED" }, JSON_HEADERS];
+      });
+    return this;
+  }
+
+  /**
+   * GET /pulls/{n}/comments and /reviews answering what this fake has been posted so far (for
+   * concurrent scans of one pull request), `times` times.
+   */
+  existingFromPosted(times: number): this {
+    const w = this.world;
+    const bot = { login: "rolecall[bot]", id: 424242, type: "Bot", site_admin: false };
+    this.scope
+      .get(this.path(`/pulls/${w.pullNumber}/comments`))
+      .query({ per_page: "100" })
+      .times(times)
+      .reply(
+        200,
+        () =>
+          this.reviews.flatMap((r, i) =>
+            r.comments.map((c, j) => ({
+              id: 2000 + i * 100 + j,
+              pull_request_review_id: 80 + i,
+              path: c.path,
+              line: c.line,
+              side: "RIGHT",
+              body: c.body,
+              commit_id: w.headSha,
+              user: bot,
+            })),
+          ),
+        JSON_HEADERS,
+      )
+      .get(this.path(`/pulls/${w.pullNumber}/reviews`))
+      .query({ per_page: "100" })
+      .times(times)
+      .reply(
+        200,
+        () =>
+          this.reviews.map((r, i) => ({
+            id: 80 + i,
+            body: r.body,
+            state: "COMMENTED",
+            commit_id: w.headSha,
+            user: bot,
+          })),
+        JSON_HEADERS,
+      );
     return this;
   }
 

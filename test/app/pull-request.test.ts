@@ -20,6 +20,7 @@ import {
   MARKER,
   MASTER_ONLY_POLICY,
   mockScan,
+  modifiedPatch,
   NEXT_SHA,
   NIGHTLY_PATH,
   NIGHTLY_YML,
@@ -242,6 +243,30 @@ describe("re-scans", () => {
     expect(iam.calls).toEqual([]);
   });
 
+  it("resolves the thread of an inline finding that was fixed", async () => {
+    const { app, existing, posted } = await firstScan();
+    expect(posted.comments.map((c) => c.path)).toEqual([DEPLOY_PATH]); // sub-not-trusted, inline
+    // The role's trust policy was fixed in AWS; a re-run after the cache expired reads it again.
+    clock.ms += 6 * 60_000;
+    const payload = pullRequestEvent("synchronize", NEXT_SHA);
+    const world = worldOfPull(payload);
+    const gh = mockScan(new GitHubFake(world), {
+      token: false,
+      files: deployPullFiles(world),
+      workflows: BOTH_WORKFLOWS,
+      existing,
+      review: true,
+    }).resolveThread("PRRT_1001");
+    const iam = new IamFake().getRole(DEPLOY_ROLE, PRODUCTION_POLICY);
+
+    await deliver(app.probot, "pull_request", payload);
+
+    expectDone(gh, iam);
+    expect(unmatched.seen).toEqual([]);
+    expect(gh.resolved).toEqual(["PRRT_1001"]);
+    expect(gh.reviews[0]!.body).toContain("✅ **Fixed:** 1 finding");
+  });
+
   it("reports a finding that is gone as fixed, and posts no inline comment again", async () => {
     const { app, existing } = await firstScan();
     // The second commit deletes the nightly workflow that used long-lived keys.
@@ -270,6 +295,66 @@ describe("re-scans", () => {
     expect(review.comments).toEqual([]);
     expect(review.body).toContain("✅ **Fixed:** 1 finding from an earlier review is no longer reported.");
     expect(review.body).toContain("2 findings from earlier reviews are still open.");
+  });
+});
+
+describe("reviews that stay tidy", () => {
+  it("one anchor GitHub refuses (422) falls back to the body for that finding; the others stay inline", async () => {
+    const payload = pullRequestEvent("opened");
+    const world = worldOfPull(payload);
+    const patch = modifiedPatch(DEPLOY_YML, [ENVIRONMENT_LINE, ROLE_LINE]);
+    const gh = mockScan(new GitHubFake(world), {
+      files: [pullFile(world, DEPLOY_PATH, patch)],
+      workflows: { [DEPLOY_PATH]: DEPLOY_YML },
+    }).createReviewRefusing([ROLE_LINE], 4);
+    const iam = new IamFake().getRole(DEPLOY_ROLE, MASTER_ONLY_POLICY);
+    const { probot } = await createApp({ roles, now: clock.now });
+
+    await deliver(probot, "pull_request", payload);
+
+    expect(unmatched.seen).toEqual([]);
+    expect(iam.done()).toBe(true);
+    // Posted: the comment GitHub takes, inline; then the refused finding in a body.
+    const inline = gh.reviews.flatMap((r) => r.comments);
+    expect(inline.map((c) => c.line)).toEqual([ENVIRONMENT_LINE]);
+    const bodies = gh.reviews.map((r) => r.body).join("\n");
+    expect(bodies).toContain(`\`${DEPLOY_PATH}:${ROLE_LINE}\``);
+    expect(bodies).toContain("trust-name-based-subject");
+  });
+
+  it("two scans of one pull request at once never post the same comment twice", async () => {
+    const payload = pullRequestEvent("opened");
+    const world = worldOfPull(payload);
+    const gh = new GitHubFake(world)
+      .token()
+      .pullFiles(deployPullFiles(world))
+      .pullFiles(deployPullFiles(world))
+      .createCheckRun()
+      .createCheckRun(5)
+      .repository()
+      .repository()
+      .oidc()
+      .oidc()
+      .workflows(BOTH_WORKFLOWS, world.headSha, undefined, 2)
+      .environments()
+      .environments()
+      .pullHead(world.headSha, world.pullNumber, { times: 2 })
+      .updateCheckRun(4)
+      .updateCheckRun(5)
+      .existingFromPosted(2)
+      .reviewThreads([])
+      .createReview();
+    const iam = new IamFake().getRole(DEPLOY_ROLE, MASTER_ONLY_POLICY);
+    const { probot } = await createApp({ roles, now: clock.now });
+
+    // A push's scan and a redelivery of it (another replica's retry, a Re-run) arrive together.
+    const again = structuredClone(payload);
+    again.action = "synchronize";
+    await Promise.all([deliver(probot, "pull_request", payload), deliver(probot, "pull_request", again)]);
+
+    expectDone(gh, iam);
+    expect(unmatched.seen).toEqual([]);
+    expect(gh.reviews).toHaveLength(1); // the second scan found the first one's markers
   });
 });
 

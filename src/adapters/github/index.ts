@@ -21,6 +21,7 @@ export {
   type ReviewCommentMarker,
   type ReviewRequest,
   type ReviewSummary,
+  type ReviewThread,
 } from "./publisher.js";
 export {
   COMPARE_FILES_CAP,

@@ -161,6 +161,15 @@ export interface GitHubPublisher {
   pullRequest(pullNumber: number): Promise<GhResult<PullRequestState>>;
   /** GraphQL `resolveReviewThread`: a thread of a finding that was fixed. */
   resolveThread(threadId: string): Promise<GhResult<void>>;
+  /** GraphQL `pullRequest.reviewThreads` (first 100): each thread's id, state and comment ids. */
+  reviewThreads(pullNumber: number): Promise<GhResult<ReviewThread[]>>;
+}
+
+/** A review thread: resolved or not, and the REST ids of its comments. */
+export interface ReviewThread {
+  id: string;
+  isResolved: boolean;
+  commentIds: number[];
 }
 
 const idSchema = z.object({ id: z.number() });
@@ -192,6 +201,36 @@ const pullSchema = z.object({
   state: z.string().nullish(),
   merged: z.boolean().nullish(),
   merged_at: z.string().nullish(),
+});
+
+const REVIEW_THREADS = `query RolecallReviewThreads($owner: String!, $name: String!, $number: Int!) {
+  repository(owner: $owner, name: $name) {
+    pullRequest(number: $number) {
+      reviewThreads(first: 100) {
+        nodes { id isResolved comments(first: 20) { nodes { databaseId } } }
+      }
+    }
+  }
+}`;
+
+const threadsSchema = z.object({
+  repository: z
+    .object({
+      pullRequest: z
+        .object({
+          reviewThreads: z.object({
+            nodes: z.array(
+              z.object({
+                id: z.string(),
+                isResolved: z.boolean(),
+                comments: z.object({ nodes: z.array(z.object({ databaseId: z.number().nullish() })) }),
+              }),
+            ),
+          }),
+        })
+        .nullish(),
+    })
+    .nullish(),
 });
 
 const RESOLVE_THREAD = `mutation RolecallResolveThread($threadId: ID!) {
@@ -402,6 +441,25 @@ export function createGitHubPublisher(client: GitHubClient, repo: RepoRef): GitH
           authorLogin: pr.user?.login ?? null,
           authorAssociation: pr.author_association ?? null,
         };
+      });
+    },
+
+    async reviewThreads(pullNumber) {
+      return call(`review threads of pull request #${pullNumber}`, prRead, async () => {
+        const data = await client.graphql(REVIEW_THREADS, {
+          owner: repo.owner,
+          name: repo.repo,
+          number: pullNumber,
+        });
+        const threads = parseOrThrow(threadsSchema, data, "review threads").repository?.pullRequest
+          ?.reviewThreads.nodes;
+        return (threads ?? []).map((t) => ({
+          id: t.id,
+          isResolved: t.isResolved,
+          commentIds: t.comments.nodes.flatMap((c) =>
+            typeof c.databaseId === "number" ? [c.databaseId] : [],
+          ),
+        }));
       });
     },
 
