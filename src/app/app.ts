@@ -70,6 +70,16 @@ export const PRIMARY_LIMIT_RETRIES = 2;
 /** Retries of 5xx and network errors (Octokit's retry plugin: after 1 s, then 4 s). */
 export const SERVER_ERROR_RETRIES = 2;
 
+/**
+ * GitHub Enterprise Cloud with data residency serves its API at `https://api.<sub>.ghe.com`, not at
+ * `https://<sub>.ghe.com/api/v3` where Probot points `GHE_HOST=<sub>.ghe.com`: the REST base (and
+ * with it GraphQL, `…/graphql`) is moved there. Any other base URL is kept.
+ */
+export function gheComApi(baseUrl: string): string {
+  const m = /^https:\/\/(?!api\.)([a-z0-9-]+\.ghe\.com)\/api\/v3\/?$/i.exec(baseUrl);
+  return m ? `https://api.${m[1]}` : baseUrl;
+}
+
 interface ThrottleLog {
   warn(msg: string): void;
 }
@@ -82,9 +92,11 @@ interface ThrottleLog {
  */
 export const RolecallOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => {
   const throttle = (options.throttle ?? {}) as Record<string, unknown>;
-  if (throttle.enabled === false) return options;
+  const baseUrl = typeof options.baseUrl === "string" ? gheComApi(options.baseUrl) : undefined;
+  if (throttle.enabled === false) return baseUrl ? { ...options, baseUrl } : options;
   return {
     ...options,
+    ...(baseUrl ? { baseUrl } : {}),
     retry: { ...((options.retry as object | undefined) ?? {}), retries: SERVER_ERROR_RETRIES },
     throttle: {
       ...throttle,
