@@ -90,41 +90,43 @@ interface ThrottleLog {
  * bounded number of times; Probot's own handler only logs, so a completing PATCH hit by one used to
  * leave the check run in progress. Pass it to Probot as `Octokit` (`npm start` does).
  */
-export const RolecallOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => {
-  const throttle = (options.throttle ?? {}) as Record<string, unknown>;
-  const baseUrl = typeof options.baseUrl === "string" ? gheComApi(options.baseUrl) : undefined;
-  if (throttle.enabled === false) return baseUrl ? { ...options, baseUrl } : options;
-  return {
-    ...options,
-    ...(baseUrl ? { baseUrl } : {}),
-    retry: { ...((options.retry as object | undefined) ?? {}), retries: SERVER_ERROR_RETRIES },
-    throttle: {
-      ...throttle,
-      onSecondaryRateLimit: (
-        retryAfter: number,
-        o: { method: string; url: string },
-        octokit: { log: ThrottleLog },
-        retryCount: number,
-      ) => {
-        octokit.log.warn(
-          `secondary rate limit on ${o.method} ${o.url}: ${retryCount < SECONDARY_LIMIT_RETRIES ? `retrying in ${retryAfter} s` : "giving up"}`,
-        );
-        return retryCount < SECONDARY_LIMIT_RETRIES;
+export const RolecallOctokit: typeof ProbotOctokit = ProbotOctokit.defaults(
+  (options: Record<string, unknown>) => {
+    const throttle = (options.throttle ?? {}) as Record<string, unknown>;
+    const baseUrl = typeof options.baseUrl === "string" ? gheComApi(options.baseUrl) : undefined;
+    if (throttle.enabled === false) return baseUrl ? { ...options, baseUrl } : options;
+    return {
+      ...options,
+      ...(baseUrl ? { baseUrl } : {}),
+      retry: { ...((options.retry as object | undefined) ?? {}), retries: SERVER_ERROR_RETRIES },
+      throttle: {
+        ...throttle,
+        onSecondaryRateLimit: (
+          retryAfter: number,
+          o: { method: string; url: string },
+          octokit: { log: ThrottleLog },
+          retryCount: number,
+        ) => {
+          octokit.log.warn(
+            `secondary rate limit on ${o.method} ${o.url}: ${retryCount < SECONDARY_LIMIT_RETRIES ? `retrying in ${retryAfter} s` : "giving up"}`,
+          );
+          return retryCount < SECONDARY_LIMIT_RETRIES;
+        },
+        onRateLimit: (
+          retryAfter: number,
+          o: { method: string; url: string },
+          octokit: { log: ThrottleLog },
+          retryCount: number,
+        ) => {
+          octokit.log.warn(
+            `rate limit on ${o.method} ${o.url}: ${retryCount < PRIMARY_LIMIT_RETRIES ? `retrying in ${retryAfter} s` : "giving up"}`,
+          );
+          return retryCount < PRIMARY_LIMIT_RETRIES;
+        },
       },
-      onRateLimit: (
-        retryAfter: number,
-        o: { method: string; url: string },
-        octokit: { log: ThrottleLog },
-        retryCount: number,
-      ) => {
-        octokit.log.warn(
-          `rate limit on ${o.method} ${o.url}: ${retryCount < PRIMARY_LIMIT_RETRIES ? `retrying in ${retryAfter} s` : "giving up"}`,
-        );
-        return retryCount < PRIMARY_LIMIT_RETRIES;
-      },
-    },
-  };
-});
+    };
+  },
+);
 
 interface InstalledRepo {
   id: number;

@@ -388,20 +388,24 @@ async function scanSteps(job: ScanJob, deps: ScanDeps, st: RunState): Promise<Sc
       for (const [path, text] of actionFiles.data) if (text !== null) files.push({ path, text });
     if (actionFiles && !actionFiles.ok)
       incomplete.push(permissionNote(actionFiles, "Local actions") ?? actionFiles.reason);
+    // The effective configuration, layered as Probot's config plugin does it: the repository's
+    // own file on its default branch, else the owner's `.github` repository's, each following
+    // `_extends`. Problems in a file the repository does not own are reported as incomplete.
     const configProblems: ConfigProblem[] = [];
     let config: RolecallConfig = {};
-    if (defaultConfig.ok) {
-      for (const path of CONFIG_PATHS) {
-        const text = defaultConfig.data.get(path);
-        if (text === null || text === undefined) continue;
-        const parsed = parseConfig(text, path);
-        config = parsed.config;
-        configProblems.push(
-          ...parsed.problems.map((p) => ({ ...p, message: `${p.message} (default branch)` })),
-        );
+    let own: { path: string; text: string } | null = null;
+    for (const path of CONFIG_PATHS) {
+      const text = defaultConfig.data.get(path);
+      if (text !== null && text !== undefined) {
+        own = { path, text };
         break;
       }
     }
+    const layered = await layeredConfig(reader, job.owner, own, (p) =>
+      configProblems.push({ ...p, message: `${p.message} (default branch)` }),
+    );
+    if (layered.problem) incomplete.push(layered.problem);
+    config = layered.config;
     st.onIncomplete = config["on-incomplete"] ?? "failure";
     if (configChanged && headConfig?.ok) {
       const text = headConfig.data.get(configChanged.path);
@@ -777,6 +781,83 @@ function withholdPolicies(result: ScanResult): number {
     }
   }
   return withheld;
+}
+
+/** Probot's config plugin's fallback: the owner's `.github` repository. */
+const ORG_CONFIG_REPO = ".github";
+const CONFIG_FILE = ".github/rolecall.yml";
+
+/**
+ * The configuration as Probot's config plugin layers it: `own` (the repository's file), else the
+ * owner's `.github` repository's `.github/rolecall.yml`; a file with `_extends: repo`,
+ * `owner/repo` or `owner/repo:path` is merged over the one it names (objects merged key by key,
+ * arrays and values replaced), up to 3 levels, without cycles. Only the repository's own file
+ * reports located problems (`problem` lists those of files it does not own, or an unreadable one).
+ */
+async function layeredConfig(
+  reader: GitHubReader,
+  owner: string,
+  own: { path: string; text: string } | null,
+  report: (p: ConfigProblem) => void,
+): Promise<{ config: RolecallConfig; problem: string | null }> {
+  const chain: RolecallConfig[] = [];
+  let problem: string | null = null;
+  let next: { owner: string; repo: string; path: string } | null = null;
+  const seen = new Set<string>();
+  if (own) {
+    const parsed = parseConfig(own.text, own.path);
+    for (const p of parsed.problems) report(p);
+    chain.push(parsed.config);
+    next = extendsOf(parsed.config, owner);
+  } else next = { owner, repo: ORG_CONFIG_REPO, path: CONFIG_FILE };
+  let optional = !own; // the owner's .github repository may not exist: that is no configuration
+  for (let depth = 0; next && depth < 3; depth++) {
+    const key = `${next.owner}/${next.repo}:${next.path}`.toLowerCase();
+    if (seen.has(key)) break;
+    seen.add(key);
+    const text = await reader.contentOf(next.owner, next.repo, next.path);
+    if (!text.ok) {
+      problem = permissionNote(text, `The configuration ${key}`) ?? text.reason;
+      break;
+    }
+    if (text.data === null) {
+      if (!optional) problem = `The configuration ${key} named by _extends does not exist`;
+      break;
+    }
+    const parsed = parseConfig(text.data, `${next.owner}/${next.repo}/${next.path}`);
+    if (parsed.problems.length > 0 && problem === null)
+      problem = `The configuration ${key} has problems: ${parsed.problems[0]!.message}`;
+    chain.push(parsed.config);
+    next = extendsOf(parsed.config, next.owner);
+    optional = false;
+  }
+  let config: Record<string, unknown> = {};
+  for (const layer of chain.reverse()) config = mergeConfig(config, layer as Record<string, unknown>);
+  delete config._extends;
+  return { config: config as RolecallConfig, problem };
+}
+
+function extendsOf(
+  config: RolecallConfig,
+  owner: string,
+): { owner: string; repo: string; path: string } | null {
+  const target = (config as { _extends?: unknown })._extends;
+  if (typeof target !== "string" || target.trim() === "") return null;
+  const m = /^(?:([\w.-]+)\/)?([\w.-]+)(?::(.+))?$/.exec(target.trim());
+  if (!m) return null;
+  return { owner: m[1] ?? owner, repo: m[2]!, path: m[3] ?? CONFIG_FILE };
+}
+
+function mergeConfig(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] =
+      v && typeof v === "object" && !Array.isArray(v) && b && typeof b === "object" && !Array.isArray(b)
+        ? mergeConfig(b as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
+  }
+  return out;
 }
 
 /** What a drift check compares for a role: its trust policy's digest, or the kind of failure. */

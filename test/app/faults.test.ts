@@ -130,6 +130,7 @@ describe("GitHub side", () => {
       .workflows({}, world.headSha, { status: 502, body: { message: "Server Error" } })
       .workflows(ONLY_DEPLOY)
       .environments()
+      .contentOf(null) // no configuration in the owner's .github repository either
       .pullHead()
       .updateCheckRun()
       .existing()
@@ -193,6 +194,7 @@ describe("GitHub side", () => {
       .oidc()
       .workflows(ONLY_DEPLOY) // the configuration rides along
       .environments() // read with the workflows, before the roles
+      .contentOf(null) // no configuration in the owner's .github repository either
       .updateCheckRun();
     const { probot, logs } = await createApp({ roles: throwing, now: clock.now });
 
@@ -341,6 +343,7 @@ describe("watchdog", () => {
       .oidc()
       .workflows(ONLY_DEPLOY)
       .environments()
+      .contentOf(null) // no configuration in the owner's .github repository either
       .updateCheckRun();
     const hanging = new IamFake();
     hanging.iam.post("/").delay(60_000).reply(200, "");

@@ -113,6 +113,8 @@ export interface ScanMocks {
   oidc?: { status: number; body: object };
   /** `.github/rolecall.yml` on the default branch (absent when not given). */
   defaultConfig?: Record<string, string>;
+  /** The owner's `.github` repository's configuration (read when the repository has none; default: none). */
+  orgConfig?: string | null;
   /** The pull request's version of the configuration, when it changes it. */
   headConfig?: Record<string, string>;
   /** The environments, or "refused" (403). */
@@ -140,6 +142,7 @@ export function mockScan(gh: GitHubFake, m: ScanMocks): GitHubFake {
     .along(gh.world.defaultBranch, m.defaultConfig ?? {})
     .along(gh.world.headSha, m.headConfig ?? {})
     .workflows(m.workflows);
+  if (!m.defaultConfig || Object.keys(m.defaultConfig).length === 0) gh.contentOf(m.orgConfig ?? null);
   if (m.environments === "refused") gh.refused("/environments");
   else gh.environments(m.environments);
   for (const [b, p] of Object.entries(m.branches ?? {}))

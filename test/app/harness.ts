@@ -623,6 +623,36 @@ export class GitHubFake {
     return this;
   }
 
+  /**
+   * GET /repos/{owner}/{repo}/contents/{path} (raw) of another repository: the owner's `.github`
+   * repository's configuration by default; `text` null answers 404 (no such repository or file).
+   */
+  contentOf(
+    text: string | null,
+    repo = ".github",
+    path = ".github/rolecall.yml",
+    owner = this.world.owner,
+  ): this {
+    const basePath = new URL(this.world.api).pathname.replace(/\/$/, "");
+    const escaped = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const re = new RegExp(
+      `^${escaped(`${basePath}/repos/${owner}/${repo}/contents/`)}${path.split("/").map(escaped).join("(?:/|%2F)")}$`,
+    );
+    const interceptor = this.scope.get(re).matchHeader("accept", /application\/vnd\.github\.raw\+json/);
+    if (text === null)
+      interceptor.reply(
+        404,
+        {
+          message: "Not Found",
+          documentation_url: "https://docs.github.com/rest/repos/contents#get-repository-content",
+          status: "404",
+        },
+        JSON_HEADERS,
+      );
+    else interceptor.reply(200, text, { "content-type": "application/vnd.github.raw+json; charset=utf-8" });
+    return this;
+  }
+
   /** No `.github/rolecall.yml` on the default branch (it rides along with the workflow query). */
   noConfig(): this {
     return this;

@@ -119,6 +119,7 @@ describe("merge queues: merge_group.checks_requested", () => {
       .oidc()
       .workflows({ [DEPLOY_PATH]: DEPLOY_YML }, head)
       .environments()
+      .contentOf(null) // no configuration in the owner's .github repository either
       .updateCheckRun();
     const iam = new IamFake().getRole(DEPLOY_ROLE, MASTER_ONLY_POLICY);
     const { probot } = await createApp({ roles, now: clock.now });
@@ -189,6 +190,7 @@ describe("Re-run on a fork's pull request (pull_requests: [])", () => {
       // The base branch's workflows: no deploy role there, so the fork cannot have it read.
       .workflows({ [NIGHTLY_PATH]: NIGHTLY_YML }, BASE_SHA)
       .environments()
+      .contentOf(null) // no configuration in the owner's .github repository either
       .createCheckRun()
       .pullHead(world.headSha, 2, { headRepoId: 999_001, association: "CONTRIBUTOR", author: "forker" })
       .updateCheckRun()
@@ -303,6 +305,7 @@ describe("pull requests closed mid-scan", () => {
       .oidc()
       .workflows({ [DEPLOY_PATH]: DEPLOY_YML })
       .environments()
+      .contentOf(null) // no configuration in the owner's .github repository either
       .pullHead(world.headSha, world.pullNumber, { state: "closed", merged: true })
       .updateCheckRun();
     const iam = new IamFake().getRole(DEPLOY_ROLE, PRODUCTION_POLICY);
@@ -344,6 +347,7 @@ describe("baselines of the default branch", () => {
       .oidc()
       .workflows(BOTH_WORKFLOWS, head)
       .environments()
+      .contentOf(null) // no configuration in the owner's .github repository either
       .updateCheckRun();
     const iam = new IamFake().getRole(DEPLOY_ROLE, policy);
     const { probot } = await createApp({ roles, now: clock.now });
@@ -395,6 +399,7 @@ describe("baselines of the default branch", () => {
       .oidc()
       .workflows({}, head) // no workflows yet: nothing to verify
       .environments()
+      .contentOf(null) // no configuration in the owner's .github repository either
       .updateCheckRun();
     const { probot } = await createApp({ roles, now: clock.now });
 
@@ -439,6 +444,7 @@ describe("periodic baseline (drift)", () => {
       .oidc()
       .workflows({ [DEPLOY_PATH]: DEPLOY_YML }, head)
       .environments()
+      .contentOf(null) // no configuration in the owner's .github repository either
       .updateCheckRun();
     const iam = new IamFake().getRole(DEPLOY_ROLE, PRODUCTION_POLICY);
     expect(await scheduler!.tick()).toEqual({ checked: 1, scanned: 1 });
@@ -466,6 +472,7 @@ describe("periodic baseline (drift)", () => {
       .oidc()
       .workflows({ [DEPLOY_PATH]: DEPLOY_YML }, head)
       .environments()
+      .contentOf(null) // no configuration in the owner's .github repository either
       .updateCheckRun();
     iam.getRole(DEPLOY_ROLE, narrowed, 2);
     expect(await scheduler!.tick()).toEqual({ checked: 1, scanned: 1 });

@@ -338,6 +338,8 @@ describe("reviews that stay tidy", () => {
       .workflows(BOTH_WORKFLOWS, world.headSha, undefined, 2)
       .environments()
       .environments()
+      .contentOf(null)
+      .contentOf(null)
       .pullHead(world.headSha, world.pullNumber, { times: 2 })
       .updateCheckRun(4)
       .updateCheckRun(5)
@@ -460,6 +462,47 @@ describe(".github/rolecall.yml", () => {
     expect(done.output?.summary).toContain("sub-not-trusted"); // still reported, below the threshold
   });
 
+  it("falls back to the owner's .github repository, as Probot's config plugin does", async () => {
+    const payload = pullRequestEvent("opened");
+    const world = worldOfPull(payload);
+    const gh = mockScan(new GitHubFake(world), {
+      files: deployPullFiles(world),
+      workflows: BOTH_WORKFLOWS,
+      orgConfig: "fail-on: critical\nreview: off\n",
+      listed: false, // review: off
+    });
+    const iam = new IamFake().getRole(DEPLOY_ROLE, MASTER_ONLY_POLICY);
+    const { probot } = await createApp({ roles, now: clock.now });
+
+    await deliver(probot, "pull_request", payload);
+
+    expectDone(gh, iam);
+    expect(unmatched.seen).toEqual([]);
+    expect(gh.completed().conclusion).toBe("success"); // the organisation's fail-on applies
+    expect(gh.reviews).toEqual([]); // and its review: off
+  });
+
+  it("follows _extends: the repository's file is merged over the one it names", async () => {
+    const payload = pullRequestEvent("opened");
+    const world = worldOfPull(payload);
+    const gh = mockScan(new GitHubFake(world), {
+      files: deployPullFiles(world),
+      workflows: BOTH_WORKFLOWS,
+      defaultConfig: { ".github/rolecall.yml": "_extends: platform-config\nreview: off\n" },
+      listed: false, // review: off
+    }).contentOf("fail-on: critical\nreview: comments\n", "platform-config");
+    const iam = new IamFake().getRole(DEPLOY_ROLE, MASTER_ONLY_POLICY);
+    const { probot } = await createApp({ roles, now: clock.now });
+
+    await deliver(probot, "pull_request", payload);
+
+    expectDone(gh, iam);
+    expect(unmatched.seen).toEqual([]);
+    expect(gh.completed().conclusion).toBe("success"); // fail-on: critical from platform-config
+    expect(gh.reviews).toEqual([]); // review: off from the repository wins
+    expect(gh.completed().output?.summary).not.toContain("config-invalid"); // _extends is a known key
+  });
+
   it("validates the pull request's version: an invalid key is a located config-invalid finding and the check is not success", async () => {
     const payload = pullRequestEvent("opened");
     const world = worldOfPull(payload);
@@ -555,10 +598,11 @@ describe("request count", () => {
     expectDone(gh, iam);
     expect(unmatched.seen).toEqual([]);
     const reads = gh.reads().map((r) => `${r.method} ${r.path}`);
-    // DESIGN §8 targets ≤ 6 GitHub requests per scan. Measured: 8 reads (PR files, repository, OIDC
-    // customization, workflows and configuration (one GraphQL), environments, review comments,
-    // reviews, pull request head), all of them fixed in number: none grows with the workflows.
-    expect(reads).toHaveLength(8);
+    // DESIGN §8 targets ≤ 6 GitHub requests per scan. Measured: 9 reads (PR files, repository, OIDC
+    // customization, workflows and configuration (one GraphQL), the owner's .github configuration
+    // (none in the repository), environments, review comments, reviews, pull request head), all of
+    // them fixed in number: none grows with the workflows.
+    expect(reads).toHaveLength(9);
     expect(reads.filter((r) => r.endsWith("/graphql"))).toHaveLength(1);
     // Writes: the check run created in progress, completed, and the review (20 low findings inline).
     expect(gh.writes().map((r) => r.method)).toEqual(["POST", "PATCH", "POST"]);

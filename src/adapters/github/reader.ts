@@ -115,6 +115,12 @@ export interface GitHubReader {
     branch: string,
     etag?: string | null,
   ): Promise<GhResult<{ sha: string; etag: string | null } | { unchanged: true }>>;
+  /**
+   * GET /repos/{owner}/{repo}/contents/{path} (raw), on that repository's default branch: another
+   * repository's file (the owner's `.github` configuration, an `_extends` target); null when GitHub
+   * answers 404 (no such repository, file, or no access to it).
+   */
+  contentOf(owner: string, repo: string, path: string): Promise<GhResult<string | null>>;
   /** GET /check-suites/{id}/check-runs?check_name=… → the runs' `external_id`s (a suite Re-run carries no PR for forks). */
   suiteExternalIds(suiteId: number, checkName: string): Promise<GhResult<string[]>>;
 }
@@ -576,6 +582,24 @@ export function createGitHubReader(client: GitHubClient, repo: RepoRef): GitHubR
           };
         } catch (error) {
           if ((error as { status?: unknown }).status === 304) return { unchanged: true as const };
+          throw error;
+        }
+      });
+    },
+
+    async contentOf(fileOwner, fileRepo, path) {
+      const what = `${fileOwner}/${fileRepo}/${path}`;
+      return rest(what, contents, async () => {
+        try {
+          const response = await client.request("GET /repos/{owner}/{repo}/contents/{path}", {
+            owner: fileOwner,
+            repo: fileRepo,
+            path,
+            headers: { accept: "application/vnd.github.raw+json" },
+          });
+          return typeof response.data === "string" ? response.data : null;
+        } catch (error) {
+          if ((error as { status?: unknown }).status === 404) return null;
           throw error;
         }
       });

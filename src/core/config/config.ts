@@ -7,6 +7,13 @@ import { locate, readConfigDocument } from "./yaml-locate.js";
 /** `.github/rolecall.yml`: repository configuration (DESIGN §6). Every key is optional. */
 export const ConfigSchema = z
   .object({
+    _extends: z
+      .string()
+      .min(1)
+      .describe(
+        "Another repository's configuration to extend (repo, owner/repo or owner/repo:path), as Probot's config plugin does.",
+      )
+      .optional(),
     "fail-on": z
       .enum(SEVERITIES)
       .describe("Findings at or above this severity fail the check (default high).")
