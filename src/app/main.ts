@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { run } from "probot";
 import { createRoleReader, validateReaderRoleTemplate } from "../adapters/aws/index.js";
 import { readAnalysisSettings, sharedAnalysisPool } from "../worker/analysis.js";
-import { rolecallApp } from "./app.js";
+import { baselineFromEnv, RolecallOctokit, rolecallApp } from "./app.js";
 import { createRoleAccess } from "./aws-access.js";
 import { createLogger } from "./http/logger.js";
 import { type StartedApp, startApp } from "./http/start.js";
@@ -61,14 +61,21 @@ if (!config.docsBase)
   console.warn(
     "rolecall: ROLECALL_PUBLIC_URL is not set; findings will name rules without linking their docs.",
   );
+const baseline = baselineFromEnv(process.env);
 const appFn = withRuleDocs(
-  rolecallApp({ roles, issuer: config.issuer, docsBase: config.docsBase, now: Date.now }),
+  rolecallApp({
+    roles,
+    issuer: config.issuer,
+    docsBase: config.docsBase,
+    now: Date.now,
+    ...(baseline ? { baseline } : {}),
+  }),
 );
 
 // 3. No APP_ID: Probot's setup flow (register the App from app.yml), which loads no handler.
 if (!config.webhook) {
   try {
-    await run(appFn);
+    await run(appFn, { Octokit: RolecallOctokit });
   } catch (e) {
     refuse((e as Error).message);
   }
@@ -85,6 +92,8 @@ if (!config.webhook) {
       webhook: config.webhook,
       listen: config.listen,
       appFn,
+      // Octokit's production throttling and retry, with secondary rate limits retried (app.ts).
+      Octokit: RolecallOctokit,
       log: await createLogger(process.env),
     });
   } catch (e) {

@@ -176,7 +176,15 @@ export function readServerConfig(env: Readonly<Record<string, string | undefined
     boundary,
     readerRoleTemplate: env.ROLECALL_READER_ROLE_TEMPLATE || undefined,
     readerExternalId: env.ROLECALL_READER_EXTERNAL_ID || undefined,
-    issuer: ghes ? `${ghes}/_services/token` : "token.actions.githubusercontent.com",
+    // ROLECALL_ISSUER: an enterprise-slug issuer (token.actions.githubusercontent.com/<slug>) or any
+    // other; GHE.com (data residency, <sub>.ghe.com) issues from token.actions.<sub>.ghe.com.
+    issuer:
+      env.ROLECALL_ISSUER?.replace(/^https:\/\//, "").replace(/\/$/, "") ||
+      (ghes?.endsWith(".ghe.com")
+        ? `token.actions.${ghes.replace(/^api\./, "")}`
+        : ghes
+          ? `${ghes}/_services/token`
+          : "token.actions.githubusercontent.com"),
     publicUrl,
     // Links go where a page exists: the App's own /rules/<id>, else an operator's page with one
     // anchor per rule id (ROLECALL_DOCS_URL), else nowhere (findings name the rule without a link).

@@ -19,7 +19,7 @@ import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { createRoleReader } from "../adapters/aws/index.js";
 import { filesQuery, WORKFLOW_FILES_QUERY } from "../adapters/github/reader.js";
-import { rolecallApp } from "../app/app.js";
+import { RolecallOctokit, rolecallApp } from "../app/app.js";
 import { createRoleAccess, parseAccountBoundary } from "../app/aws-access.js";
 
 type Nock = typeof nockType;
@@ -354,6 +354,8 @@ function fakeUpstreams(nock: Nock, payload: PullRequestPayload, all: Scenario[],
     JSON_HEADERS,
   );
   gh.get(`${repoPath}/actions/oidc/customization/sub`).reply(200, { use_default: true }, JSON_HEADERS);
+  // No configuration in the owner's .github repository (read when the repository has none).
+  gh.get(/^\/repos\/[^/]+\/\.github\/contents\//).reply(404, { message: "Not Found" }, JSON_HEADERS);
   gh.get(new RegExp(`^${repoPath}/pulls/\\d+/files$`))
     .query(true)
     .reply(200, (uri: string) => pullOf(uri)?.files ?? [], JSON_HEADERS);
@@ -577,7 +579,16 @@ const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
 
 export async function benchApp(
-  opts: { latencyN?: number; burstN?: number; floorN?: number } = {},
+  opts: {
+    latencyN?: number;
+    burstN?: number;
+    floorN?: number;
+    /**
+     * Run on the Octokit `npm start` builds (`RolecallOctokit`: throttling and retry on), so the
+     * figures are what a pull request author waits for: writes and GraphQL requests 1 s apart.
+     */
+    production?: boolean;
+  } = {},
 ): Promise<AppBenchResult> {
   const latencyN = opts.latencyN ?? 200;
   const burstN = opts.burstN ?? 100;
@@ -610,8 +621,12 @@ export async function benchApp(
   const unmatched = (req: { method?: string; href?: string; path?: string; host?: string }) => {
     problems.push(`unmatched ${req.method ?? "?"} ${req.href ?? `${req.host ?? ""}${req.path ?? ""}`}`);
   };
+  if (!nock.isActive()) nock.activate(); // an earlier run restored it
   nock.disableNetConnect();
   nock.emitter.on("no match", unmatched);
+  // Octokit's throttle waits on unreferenced timers; in production Probot's server keeps the
+  // process alive, here this does.
+  const keepAlive = setInterval(() => {}, 1000);
   try {
     fakeUpstreams(nock, example, all, state);
 
@@ -633,12 +648,15 @@ export async function benchApp(
       appId: 1,
       privateKey,
       secret: "rolecall-bench",
-      // Throttling and retries off (function form, TOOLCHAIN.md): the bench measures rolecall's own work.
-      Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({
-        ...o,
-        retry: { enabled: false },
-        throttle: { enabled: false },
-      })),
+      // Production: the Octokit `npm start` builds. Otherwise throttling and retries off (function
+      // form, TOOLCHAIN.md): rolecall's own work, without the 1-second write spacing.
+      Octokit: opts.production
+        ? RolecallOctokit
+        : ProbotOctokit.defaults((o: Record<string, unknown>) => ({
+            ...o,
+            retry: { enabled: false },
+            throttle: { enabled: false },
+          })),
       log,
     });
     const reader = createRoleReader({
@@ -856,6 +874,7 @@ export async function benchApp(
       problems,
     };
   } finally {
+    clearInterval(keepAlive);
     nock.emitter.removeListener("no match", unmatched);
     nock.cleanAll();
     nock.enableNetConnect();

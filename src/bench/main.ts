@@ -132,3 +132,20 @@ if (a.problems.length > 0) {
   console.log(`  problems (${a.problems.length}, first 5):`);
   for (const p of a.problems.slice(0, 5)) console.log(`    ${p}`);
 }
+
+// The same App on the Octokit `npm start` builds (throttling and retry on): what an author waits for.
+const prod = await benchApp({ production: true, latencyN: 3, burstN: 10, floorN: 0 });
+console.log("");
+console.log(
+  "GitHub App with Octokit's production throttling and retry (RolecallOctokit, as npm start runs it)",
+);
+console.log(
+  `  ${prod.latency.n} sequential failing PRs, webhook → completed check run and review: p50 ${(prod.latency.p50 / 1000).toFixed(2)} s, max ${(prod.latency.max / 1000).toFixed(2)} s (writes and GraphQL requests are spaced 1 s, reviews 3 s); errors ${prod.latency.errors}`,
+);
+console.log(
+  `  burst, ${prod.burst.n} failing PRs at once in one installation: all completed after ${(prod.burst.totalMs / 1000).toFixed(1)} s (${prod.burst.completed}/${prod.burst.n}); errors ${prod.burst.errors}`,
+);
+if (prod.problems.length > 0) {
+  console.log(`  problems (${prod.problems.length}, first 5):`);
+  for (const p of prod.problems.slice(0, 5)) console.log(`    ${p}`);
+}

@@ -189,7 +189,7 @@ describe("analysis budget", () => {
       .repository()
       .oidc()
       .workflows({ [DEPLOY_PATH]: slowYml })
-      .files(slowWorld.defaultBranch, {})
+      .contentOf(null)
       .environments()
       .updateCheckRun();
     const slowSent = performance.now();
@@ -212,8 +212,8 @@ describe("analysis budget", () => {
     const during = await ordinaryScan("0a1b2c3d4e5f60718293a4b5c6d7e8f901234567", false);
     const concurrentMs = during.ms;
     const secondAnswerMs = during.answeredMs;
-    // The ordinary scan finished while the slow one was still being analysed.
-    expect(ghSlow.checkRunUpdates).toEqual([]);
+    // (With Octokit's production throttling, the ordinary scan's writes are a second apart: the slow
+    // one may be stopped before or after it finishes. What matters is that it did not wait on it.)
 
     // The budget stops the slow scan; its check run fails, saying why and what was analysed.
     await (await slowRes).text();
@@ -274,9 +274,9 @@ describe("analysis budget", () => {
       .pullFiles([pullFile(world, ".github/rolecall.yml", addedPatch(config), "added")])
       .repository()
       .oidc()
+      .along(world.headSha, { ".github/rolecall.yml": config })
       .workflows({ [DEPLOY_PATH]: DEPLOY_YML })
-      .files(world.defaultBranch, {})
-      .files(world.headSha, { ".github/rolecall.yml": config })
+      .contentOf(null)
       .environments()
       .updateCheckRun();
     const t0 = performance.now();

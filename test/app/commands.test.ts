@@ -252,7 +252,7 @@ describe("re-runs from the Checks UI", () => {
       files: [],
       workflows: BOTH_WORKFLOWS,
       review: true,
-    });
+    }).pullHead(); // the pull request's current head, read first
     iam.getRole(DEPLOY_ROLE, MASTER_ONLY_POLICY);
 
     await deliver(app.probot, "check_run", event);
@@ -298,7 +298,7 @@ describe("re-runs from the Checks UI", () => {
       files: deployPullFiles(world),
       workflows: BOTH_WORKFLOWS,
       existing,
-    });
+    }).pullHead(); // the pull request's current head, read first
     iam.getRole(DEPLOY_ROLE, MASTER_ONLY_POLICY);
 
     await deliver(app.probot, "check_suite", event);

@@ -202,9 +202,11 @@ describe("one decide phase for the App and the CLI", () => {
     expect(annotationLines(app)).toEqual(cliLines);
     expect(cli.code).toBe(1);
     expect(app.conclusion).toBe("failure");
-    // The CLI cannot read protection: it says which rule it skipped and why; the App ran it.
+    // The CLI cannot read protection: it says which rule it skipped and why; the App ran it. Without
+    // a token the CLI also skips the run-history rule.
     expect(cli.result.skipped).toEqual([
       { rule: "trust-unprotected-ref", reason: expect.stringContaining("GitHub API") },
+      { rule: "runs-outgrow-session", reason: expect.stringContaining("--github-token") },
     ]);
   });
 

@@ -65,7 +65,7 @@ async function scanWith(mocks: Partial<ScanMocks>, iam: IamFake, appRoles: RoleA
 }
 
 describe("GitHub side", () => {
-  it("a refused OIDC customization read names the 'Actions: read' permission and makes the check neutral", async () => {
+  it("a refused OIDC customization read names the 'Actions: read' permission and fails the check as incomplete", async () => {
     const iam = new IamFake().getRole(DEPLOY_ROLE, PRODUCTION_POLICY);
     const { run } = await scanWith(
       {
@@ -82,10 +82,14 @@ describe("GitHub side", () => {
       iam,
     );
     const done = await run();
-    expect(done.conclusion).toBe("neutral");
+    // GitHub counts neutral as passing for a required check: an unverified change must not merge.
+    expect(done.conclusion).toBe("failure");
     expect(done.output?.summary).toContain('"Actions: read"');
     expect(done.output?.summary).toContain("OIDC subject");
-    expect(done.output?.title).toMatch(/^Incomplete/);
+    expect(done.output?.title).toBe("Incomplete: 1 item could not be checked; fix access and re-run");
+    expect(done.output?.summary).toContain(
+      "this check fails: rolecall does not pass what it could not verify",
+    );
   });
 
   it("a refused environments read (protection rules) names 'Actions: read' and the check is not success", async () => {
@@ -95,7 +99,7 @@ describe("GitHub side", () => {
     const { run } = await scanWith({ environments: "refused", review: true }, iam);
     const done = await run();
     expect(done.output?.summary).toContain('"Actions: read"');
-    expect(done.conclusion).toBe("neutral");
+    expect(done.conclusion).toBe("failure");
   });
 
   it("a refused branch protection read names 'Contents: read' and the check is not success", async () => {
@@ -111,10 +115,10 @@ describe("GitHub side", () => {
       /\| ✅\u00a0allow \| [^|\n]*`refs\/heads\/master` \| `repo:Codertocat\/Hello-World:ref:refs\/heads\/master` \|/,
     );
     expect(done.output?.summary).toContain('"Contents: read"');
-    expect(done.conclusion).toBe("neutral");
+    expect(done.conclusion).toBe("failure");
   });
 
-  it("a 5xx on the workflow files completes the check neutral with a plain-language summary", async () => {
+  it("a transient 5xx on the workflow files is retried, and the verdict is the real one", async () => {
     const payload = pullRequestEvent("opened");
     const world = worldOfPull(payload);
     const gh = new GitHubFake(world)
@@ -124,6 +128,33 @@ describe("GitHub side", () => {
       .repository()
       .oidc()
       .workflows({}, world.headSha, { status: 502, body: { message: "Server Error" } })
+      .workflows(ONLY_DEPLOY)
+      .environments()
+      .contentOf(null) // no configuration in the owner's .github repository either
+      .pullHead()
+      .updateCheckRun()
+      .existing()
+      .createReview(); // the low trust-name-based-subject finding
+    const iam = new IamFake().getRole(DEPLOY_ROLE, PRODUCTION_POLICY);
+    const { probot } = await createApp({ roles, now: clock.now });
+    await deliver(probot, "pull_request", payload);
+    expectDone(gh, iam);
+    expect(unmatched.seen).toEqual([]);
+    expect(gh.completed().conclusion).toBe("success");
+    expect(gh.checkRunUpdates).toHaveLength(1); // never a verdict from the 502
+  });
+
+  it("a 5xx that persists after Octokit's retries fails the check as incomplete, in plain words", async () => {
+    const payload = pullRequestEvent("opened");
+    const world = worldOfPull(payload);
+    const gh = new GitHubFake(world)
+      .token()
+      .createCheckRun()
+      .pullFiles(deployPullFiles(world))
+      .repository()
+      .oidc()
+      .workflows({}, world.headSha, { status: 502, body: { message: "Server Error" } }, 3)
+      .environments()
       .updateCheckRun();
     const iam = new IamFake();
     const { probot } = await createApp({ roles, now: clock.now });
@@ -135,16 +166,17 @@ describe("GitHub side", () => {
     const done = gh.completed();
     expect(done).toMatchObject({
       status: "completed",
-      conclusion: "neutral",
-      output: { title: "rolecall could not finish the scan" },
+      conclusion: "failure",
+      output: { title: "Incomplete: rolecall could not finish the scan; re-run it" },
     });
     expect(done.output?.summary).toContain("could not finish this scan");
     expect(done.output?.summary).toContain("workflow files");
+    expect(done.output?.summary).toContain("re-run the check");
     expect(done.output?.summary).not.toMatch(STACKY);
     expect(iam.calls).toEqual([]);
   });
 
-  it("an exception inside the service completes the check neutral, without the exception's text", async () => {
+  it("an exception inside the service fails the check, without the exception's text", async () => {
     const throwing: RoleAccess = {
       getRole: async () => {
         throw new TypeError(
@@ -160,9 +192,9 @@ describe("GitHub side", () => {
       .pullFiles(deployPullFiles(world))
       .repository()
       .oidc()
-      .workflows(ONLY_DEPLOY)
-      .noConfig()
-      .environments() // read with the configuration, before the roles
+      .workflows(ONLY_DEPLOY) // the configuration rides along
+      .environments() // read with the workflows, before the roles
+      .contentOf(null) // no configuration in the owner's .github repository either
       .updateCheckRun();
     const { probot, logs } = await createApp({ roles: throwing, now: clock.now });
 
@@ -172,21 +204,41 @@ describe("GitHub side", () => {
     expect(unmatched.seen).toEqual([]);
     expect(gh.checkRunUpdates).toHaveLength(1);
     const done = gh.completed();
-    expect(done).toMatchObject({ status: "completed", conclusion: "neutral" });
+    expect(done).toMatchObject({ status: "completed", conclusion: "failure" });
     expect(done.output?.summary).toContain("internal error");
     expect(done.output?.summary).not.toContain("Statement");
     expect(done.output?.summary).not.toMatch(STACKY);
     expect(logs.entries("scan failed")).toHaveLength(1);
   });
 
-  it("a refused completion is followed by a neutral completion, never left in progress", async () => {
+  it("a secondary rate limit on the completing PATCH is retried after retry-after: the verdict lands, never neutral", async () => {
+    // The reproduction of the review (slr-test.mjs): Probot's own handler does not retry, so the
+    // blocking verdict became a passing neutral (one answer) or a run stuck in progress (two).
     const iam = new IamFake().getRole(DEPLOY_ROLE, MASTER_ONLY_POLICY);
-    const { gh, run } = await scanWith({}, iam);
-    gh.updateCheckRunFails(500);
+    const { gh, run } = await scanWith({ review: true }, iam);
+    gh.updateCheckRunSecondaryLimit(1, 2);
+    const done = await run();
+    expect(gh.checkRunUpdates.map((u) => [u.status, u.conclusion])).toEqual([
+      ["completed", "failure"],
+      ["completed", "failure"],
+      ["completed", "failure"],
+    ]);
+    expect(done.output?.title).toBe("1 finding at or above high");
+    const patches = gh.requests.filter((r) => r.method === "PATCH");
+    expect(patches).toHaveLength(3);
+    // Each retry waited the second GitHub asked for.
+    expect(patches[1]!.at - patches[0]!.at).toBeGreaterThanOrEqual(950);
+    expect(patches[2]!.at - patches[1]!.at).toBeGreaterThanOrEqual(950);
+  });
+
+  it("a completion GitHub refuses is followed by a failed completion, never left in progress", async () => {
+    const iam = new IamFake().getRole(DEPLOY_ROLE, MASTER_ONLY_POLICY);
+    const { gh, run } = await scanWith({ listed: false }, iam);
+    gh.updateCheckRunFails(422);
     await run();
     expect(gh.checkRunUpdates.map((u) => [u.status, u.conclusion])).toEqual([
       ["completed", "failure"],
-      ["completed", "neutral"],
+      ["completed", "failure"],
     ]);
     expect(gh.checkRunUpdates[1]!.output?.summary).toContain("could not be completed");
     expect(gh.checkRunUpdates[1]!.output?.summary).not.toMatch(STACKY);
@@ -197,6 +249,7 @@ describe("GitHub side", () => {
     const world = worldOfPull(payload);
     const gh = new GitHubFake(world)
       .token()
+      .pullFiles(deployPullFiles(world))
       .createCheckRunFails(403, "Resource not accessible by integration");
     const { probot, logs } = await createApp({ roles, now: clock.now });
 
@@ -221,18 +274,20 @@ describe("AWS side", () => {
     );
     const done = await run();
     expect(iam.calls).toEqual([]);
-    expect(done.conclusion).toBe("neutral");
+    // The pull request chose the ARN: a role it cannot have read must not let it pass.
+    expect(done.conclusion).toBe("failure");
     expect(done.output?.summary).toContain(foreign);
     expect(done.output?.summary).toContain(
       "account 999988887777 is not in this rolecall installation's ROLECALL_ACCOUNTS for Codertocat",
     );
   });
 
-  it("AccessDenied on GetRole is role-unreadable: neutral", async () => {
+  it("AccessDenied on GetRole is role-unreadable: the check fails as incomplete", async () => {
     const iam = new IamFake().accessDenied(DEPLOY_ROLE);
     const { run } = await scanWith({ review: true }, iam);
     const done = await run();
-    expect(done.conclusion).toBe("neutral");
+    expect(done.conclusion).toBe("failure");
+    expect(done.output?.title).toMatch(/^Incomplete: /);
     expect(done.output?.summary).toContain("role-unreadable");
     expect(done.output?.summary).toContain("Not allowed to call iam:GetRole");
     expect(done.output?.summary).toContain("❔ role unknown");
@@ -259,7 +314,52 @@ describe("AWS side", () => {
     const iam = new IamFake();
     const { run } = await scanWith({ review: true }, iam, null);
     const done = await run();
-    expect(done.conclusion).toBe("neutral");
+    expect(done.conclusion).toBe("failure");
     expect(done.output?.summary).toContain("no AWS access configured");
+  });
+
+  it("an organisation that opted into `on-incomplete: neutral` gets neutral, said plainly", async () => {
+    const iam = new IamFake();
+    const { run } = await scanWith(
+      { review: true, defaultConfig: { ".github/rolecall.yml": "on-incomplete: neutral\n" } },
+      iam,
+      null,
+    );
+    const done = await run();
+    expect(done.conclusion).toBe("neutral");
+    expect(done.output?.summary).toContain("configured `on-incomplete: neutral`");
+  });
+});
+
+describe("watchdog", () => {
+  it("a scan that hangs (IAM never answers) completes its run as failed at the deadline, and publishes nothing after", async () => {
+    const payload = pullRequestEvent("opened");
+    const world = worldOfPull(payload);
+    const gh = new GitHubFake(world)
+      .token()
+      .createCheckRun()
+      .pullFiles(deployPullFiles(world))
+      .repository()
+      .oidc()
+      .workflows(ONLY_DEPLOY)
+      .environments()
+      .contentOf(null) // no configuration in the owner's .github repository either
+      .updateCheckRun();
+    const hanging = new IamFake();
+    hanging.iam.post("/").delay(60_000).reply(200, "");
+    const { probot, logs } = await createApp({ roles, now: clock.now, scanDeadlineMs: 2_500 });
+    const started = performance.now();
+    await deliver(probot, "pull_request", payload);
+    expect(performance.now() - started).toBeLessThan(6_000);
+    expectDone(gh);
+    expect(unmatched.seen).toEqual([]);
+    expect(gh.checkRunUpdates).toHaveLength(1);
+    expect(gh.completed()).toMatchObject({
+      status: "completed",
+      conclusion: "failure",
+      output: { title: "Incomplete: rolecall could not finish the scan; re-run it" },
+    });
+    expect(gh.completed().output?.summary).toContain("did not finish within");
+    expect(logs.entries("scan timed out")).toHaveLength(1);
   });
 });

@@ -113,6 +113,8 @@ export interface ScanMocks {
   oidc?: { status: number; body: object };
   /** `.github/rolecall.yml` on the default branch (absent when not given). */
   defaultConfig?: Record<string, string>;
+  /** The owner's `.github` repository's configuration (read when the repository has none; default: none). */
+  orgConfig?: string | null;
   /** The pull request's version of the configuration, when it changes it. */
   headConfig?: Record<string, string>;
   /** The environments, or "refused" (403). */
@@ -124,6 +126,8 @@ export interface ScanMocks {
   headNow?: string;
   /** Whether a review is expected. */
   review?: boolean;
+  /** Whether rolecall's earlier review comments are listed (default: when the scan is published). */
+  listed?: boolean;
   /** Whether the installation token is requested (false when the Probot instance has it cached). */
   token?: boolean;
 }
@@ -135,17 +139,24 @@ export function mockScan(gh: GitHubFake, m: ScanMocks): GitHubFake {
     .pullFiles(m.files)
     .repository()
     .oidc(m.oidc)
-    .workflows(m.workflows)
-    .files(gh.world.defaultBranch, m.defaultConfig ?? {});
-  if (m.headConfig) gh.files(gh.world.headSha, m.headConfig);
+    .along(gh.world.defaultBranch, m.defaultConfig ?? {})
+    .along(gh.world.headSha, m.headConfig ?? {})
+    .workflows(m.workflows);
+  if (!m.defaultConfig || Object.keys(m.defaultConfig).length === 0) gh.contentOf(m.orgConfig ?? null);
   if (m.environments === "refused") gh.refused("/environments");
   else gh.environments(m.environments);
   for (const [b, p] of Object.entries(m.branches ?? {}))
     if (p === "refused") gh.refused(`/branches/${b}`);
     else gh.branch(b, p);
-  gh.existing(...(m.existing ?? []))
-    .pullHead(m.headNow ?? gh.world.headSha)
-    .updateCheckRun();
+  gh.pullHead(m.headNow ?? gh.world.headSha).updateCheckRun();
+  // The review's markers are listed only when the scan is published (not superseded).
+  if (m.listed ?? (m.headNow ?? gh.world.headSha) === gh.world.headSha) {
+    gh.existing(...(m.existing ?? []));
+    // rolecall's earlier inline comments: their threads are read (to resolve those of fixed findings).
+    const inline = m.existing?.[0] ?? [];
+    if (inline.some((c) => c.type === undefined || c.type === "Bot"))
+      gh.reviewThreads(inline.map((c) => ({ id: `PRRT_${c.id}`, commentIds: [c.id] })));
+  }
   if (m.review) gh.createReview();
   return gh;
 }

@@ -108,3 +108,57 @@ describe("GitHub Enterprise Server", () => {
     expect(done.output?.summary).toContain(`${GHE_HOST}/_services/token`);
   });
 });
+
+describe("GitHub Enterprise Cloud with data residency (GHE.com)", () => {
+  it("GHE_HOST=<sub>.ghe.com calls api.<sub>.ghe.com and evaluates against token.actions.<sub>.ghe.com", async () => {
+    const config = readServerConfig({
+      GHE_HOST: "octocorp.ghe.com",
+      ROLECALL_ACCOUNTS: `codertocat=${ACCOUNT}`,
+    });
+    expect(config.issuer).toBe("token.actions.octocorp.ghe.com");
+    const payload = example<PullRequestEvent>(
+      "pull_request",
+      (p) => p.action === "opened" && (p.installation as { id?: number } | undefined)?.id !== undefined,
+    );
+    const api = "https://api.octocorp.ghe.com";
+    const world = worldOf(payload, {
+      api,
+      token: GHES_TOKEN,
+      headSha: payload.pull_request.head.sha,
+      pullNumber: payload.number,
+    });
+    const gh = mockScan(new GitHubFake(world), {
+      files: deployPullFiles(world),
+      workflows: { [DEPLOY_PATH]: DEPLOY_YML },
+      review: true,
+    });
+    const iam = new IamFake().getRole(
+      DEPLOY_ROLE,
+      trustPolicy(ACCOUNT, [PRODUCTION_SUB], "token.actions.octocorp.ghe.com"),
+    );
+    // What Probot builds from GHE_HOST: https://octocorp.ghe.com/api/v3.
+    const { probot } = await createApp({
+      roles,
+      issuer: config.issuer,
+      now: clock.now,
+      baseUrl: "https://octocorp.ghe.com/api/v3",
+    });
+
+    await deliver(probot, "pull_request", payload);
+
+    expectDone(gh, iam);
+    expect(unmatched.seen).toEqual([]);
+    const done = gh.completed();
+    expect(done.output?.summary).toMatch(
+      new RegExp(`\\| ✅\u00a0allow \\| [^|\\n]* \\| \`${PRODUCTION_SUB}\` \\|`),
+    );
+    expect(done.conclusion).toBe("success");
+  });
+
+  it("ROLECALL_ISSUER sets an enterprise-slug issuer for claims and condition keys", () => {
+    const config = readServerConfig({
+      ROLECALL_ISSUER: "https://token.actions.githubusercontent.com/octo-enterprise",
+    });
+    expect(config.issuer).toBe("token.actions.githubusercontent.com/octo-enterprise");
+  });
+});

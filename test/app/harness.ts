@@ -1,6 +1,7 @@
 /**
- * Test harness for the GitHub App: a real Probot instance (retry and throttling off with the
- * function form of `ProbotOctokit.defaults`, TOOLCHAIN.md), a generated RSA key, a pino logger whose
+ * Test harness for the GitHub App: a real Probot instance with the Octokit `npm start` gives it
+ * (`RolecallOctokit`: Octokit's production throttling and retry on, so the tests see the 1-second
+ * spacing of writes, retried 5xx and secondary rate limits), a generated RSA key, a pino logger whose
  * every line is captured, payloads from `@octokit/webhooks-examples`, and fakes of GitHub (REST and
  * GraphQL) and IAM (XML) built on nock. Every outgoing GitHub request body is checked against
  * GitHub's OpenAPI description with `expectValidBody`.
@@ -9,9 +10,9 @@ import { generateKeyPairSync, randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 import nock from "nock";
 import { pino } from "pino";
-import { Probot, ProbotOctokit } from "probot";
+import { Probot } from "probot";
 import { createRoleReader, type RoleReader } from "../../src/adapters/aws/index.js";
-import { type AppOptions, rolecallApp } from "../../src/app/app.js";
+import { type AppOptions, RolecallOctokit, rolecallApp } from "../../src/app/app.js";
 import { createRoleAccess, parseAccountBoundary, type RoleAccess } from "../../src/app/aws-access.js";
 import {
   callerIdentityXml,
@@ -39,12 +40,6 @@ export const PRIVATE_KEY_BODY = PRIVATE_KEY.split("\n")
   .join("");
 
 export const WEBHOOK_SECRET = "rolecall-test-webhook-secret";
-
-const TestOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
-  ...options,
-  retry: { enabled: false },
-  throttle: { enabled: false },
-}));
 
 /** Every line the App logged (pino JSON, level trace), for assertions and for leak searches. */
 export class LogCapture {
@@ -87,7 +82,7 @@ export function createProbot(options: { baseUrl?: string } = {}): TestApp {
     appId: 1,
     privateKey: PRIVATE_KEY,
     secret: WEBHOOK_SECRET,
-    Octokit: TestOctokit,
+    Octokit: RolecallOctokit,
     log: logs.logger,
     ...(options.baseUrl !== undefined ? { baseUrl: options.baseUrl } : {}),
   });
@@ -101,6 +96,8 @@ export function appFunction(options: TestAppOptions = {}) {
     issuer: options.issuer ?? "token.actions.githubusercontent.com",
     docsBase: options.docsBase ?? "https://rolecall.example.com/rules/",
     now: options.now ?? (() => Date.parse("2026-11-22T10:00:00Z")),
+    ...(options.scanDeadlineMs !== undefined ? { scanDeadlineMs: options.scanDeadlineMs } : {}),
+    ...(options.baseline !== undefined ? { baseline: options.baseline } : {}),
   });
 }
 
@@ -264,11 +261,14 @@ export interface RecordedRequest {
   method: string;
   path: string;
   body: unknown;
+  /** When the fake received it (performance.now(), ms). */
+  at: number;
 }
 
 export interface CheckRunBody {
   name?: string;
   head_sha?: string;
+  external_id?: string;
   status?: string;
   conclusion?: string;
   output?: {
@@ -365,7 +365,7 @@ export class GitHubFake {
         } catch {
           // keep the text
         }
-        this.requests.push({ method: req.method, path: req.path, body: parsed });
+        this.requests.push({ method: req.method, path: req.path, body: parsed, at: performance.now() });
       });
     }
   }
@@ -427,11 +427,18 @@ export class GitHubFake {
   }
 
   /** The installation token request failing (a GitHub outage). */
-  tokenFails(status = 502): this {
+  tokenFails(status = 502, times = 1): this {
     const basePath = new URL(this.world.api).pathname.replace(/\/$/, "");
     this.auth
       .post(`${basePath}/app/installations/${this.world.installationId}/access_tokens`)
-      .reply(status, { message: "Server Error" }, JSON_HEADERS);
+      .times(times)
+      .reply(
+        status,
+        {
+          message: status === 403 ? "This installation has been suspended" : "Server Error",
+        },
+        JSON_HEADERS,
+      );
     return this;
   }
 
@@ -463,6 +470,27 @@ export class GitHubFake {
       .patch(this.path(`/check-runs/${id}`), this.recordInto(this.checkRunUpdates, "checks/update"))
       .times(times)
       .reply(200, { id, name: "rolecall" }, JSON_HEADERS);
+    return this;
+  }
+
+  /**
+   * A PATCH of the check run answered with GitHub's secondary rate limit (403, `retry-after`), the
+   * way GitHub answers a burst of writes, `times` times.
+   */
+  updateCheckRunSecondaryLimit(retryAfter = 1, times = 1, id = 4): this {
+    this.scope
+      .patch(this.path(`/check-runs/${id}`), this.recordInto(this.checkRunUpdates, "checks/update"))
+      .times(times)
+      .reply(
+        403,
+        {
+          message:
+            "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID 07C4:2D0C:1A2B3C:4D5E6F:656F1A2B.",
+          documentation_url:
+            "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+        },
+        { ...JSON_HEADERS, "retry-after": String(retryAfter) },
+      );
     return this;
   }
 
@@ -512,11 +540,24 @@ export class GitHubFake {
     return this;
   }
 
-  /** The one GraphQL query for `.github/workflows` at `ref`. */
+  /**
+   * Files the workflow query's extra aliases (`f0`…, the configuration riding along) answer from:
+   * `ref:path` → text; anything else answers null, as GitHub does for a missing path.
+   */
+  readonly alongside = new Map<string, string>();
+
+  /** Files at `ref` answered by the aliases of the workflow query. */
+  along(ref: string, files: Record<string, string>): this {
+    for (const [path, text] of Object.entries(files)) this.alongside.set(`${ref}:${path}`, text);
+    return this;
+  }
+
+  /** The one GraphQL query for `.github/workflows` at `ref` (and the files riding along, see {@link along}). */
   workflows(
     files: Record<string, string>,
     ref = this.world.headSha,
     reply?: { status: number; body: object },
+    times = 1,
   ): this {
     this.graphql
       .post(
@@ -524,23 +565,29 @@ export class GitHubFake {
         (b: GraphqlBody) =>
           b.query.includes("RolecallWorkflowFiles") && b.variables.expression === `${ref}:.github/workflows`,
       )
+      .times(times)
       .reply(
         reply?.status ?? 200,
-        reply?.body ?? {
-          data: {
-            repository: {
-              object: {
-                __typename: "Tree",
-                entries: Object.entries(files).map(([path, text]) => ({
-                  name: path.split("/").pop(),
-                  path,
-                  type: "blob",
-                  mode: 33188,
-                  object: blob(text),
-                })),
-              },
+        (_uri, body) => {
+          if (reply) return reply.body;
+          const repository: Record<string, unknown> = {
+            object: {
+              __typename: "Tree",
+              entries: Object.entries(files).map(([path, text]) => ({
+                name: path.split("/").pop(),
+                path,
+                type: "blob",
+                mode: 33188,
+                object: blob(text),
+              })),
             },
-          },
+          };
+          for (const [k, v] of Object.entries((body as GraphqlBody).variables)) {
+            if (!/^e\d+$/.test(k)) continue;
+            const text = this.alongside.get(v);
+            repository[`f${k.slice(1)}`] = text === undefined ? null : blob(text);
+          }
+          return { data: { repository } };
         },
         JSON_HEADERS,
       );
@@ -576,9 +623,39 @@ export class GitHubFake {
     return this;
   }
 
-  /** No `.github/rolecall.yml` on the default branch. */
+  /**
+   * GET /repos/{owner}/{repo}/contents/{path} (raw) of another repository: the owner's `.github`
+   * repository's configuration by default; `text` null answers 404 (no such repository or file).
+   */
+  contentOf(
+    text: string | null,
+    repo = ".github",
+    path = ".github/rolecall.yml",
+    owner = this.world.owner,
+  ): this {
+    const basePath = new URL(this.world.api).pathname.replace(/\/$/, "");
+    const escaped = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const re = new RegExp(
+      `^${escaped(`${basePath}/repos/${owner}/${repo}/contents/`)}${path.split("/").map(escaped).join("(?:/|%2F)")}$`,
+    );
+    const interceptor = this.scope.get(re).matchHeader("accept", /application\/vnd\.github\.raw\+json/);
+    if (text === null)
+      interceptor.reply(
+        404,
+        {
+          message: "Not Found",
+          documentation_url: "https://docs.github.com/rest/repos/contents#get-repository-content",
+          status: "404",
+        },
+        JSON_HEADERS,
+      );
+    else interceptor.reply(200, text, { "content-type": "application/vnd.github.raw+json; charset=utf-8" });
+    return this;
+  }
+
+  /** No `.github/rolecall.yml` on the default branch (it rides along with the workflow query). */
   noConfig(): this {
-    return this.files(this.world.defaultBranch, {});
+    return this;
   }
 
   environments(
@@ -674,11 +751,180 @@ export class GitHubFake {
     return this;
   }
 
-  /** GET /pulls/{n}: the head the App checks before publishing. */
-  pullHead(sha = this.world.headSha, pullNumber = this.world.pullNumber): this {
+  /** GET /compare/{base}...{head}: what a merge group changes (entries as GET /pulls/{n}/files lists them). */
+  compare(base: string, head: string, files: Record<string, unknown>[]): this {
+    this.scope.get(this.path(`/compare/${base}...${head}`)).reply(
+      200,
+      {
+        url: `${this.world.api}${this.repoPath}/compare/${base}...${head}`,
+        status: "ahead",
+        ahead_by: 1,
+        behind_by: 0,
+        total_commits: 1,
+        base_commit: { sha: base },
+        merge_base_commit: { sha: base },
+        commits: [{ sha: head }],
+        files,
+      },
+      JSON_HEADERS,
+    );
+    return this;
+  }
+
+  /** GET /check-suites/{id}/check-runs?check_name=rolecall: the runs of a suite with their external_id. */
+  suiteRuns(suiteId: number, externalIds: (string | null)[]): this {
+    this.scope
+      .get(this.path(`/check-suites/${suiteId}/check-runs`))
+      .query({ check_name: "rolecall", per_page: "100" })
+      .reply(
+        200,
+        {
+          total_count: externalIds.length,
+          check_runs: externalIds.map((external_id, i) => ({
+            id: 40 + i,
+            name: "rolecall",
+            head_sha: this.world.headSha,
+            external_id,
+            status: "completed",
+            conclusion: "failure",
+          })),
+        },
+        JSON_HEADERS,
+      );
+    return this;
+  }
+
+  /** GET /branches/{b}: the branch's head commit (a baseline reads it), with an ETag. */
+  branchHead(name: string, sha: string, etag = `W/"${sha.slice(0, 12)}"`): this {
+    this.scope
+      .get(this.path(`/branches/${name}`))
+      .reply(200, { name, protected: false, commit: { sha } }, { ...JSON_HEADERS, etag });
+    return this;
+  }
+
+  /** The GraphQL review threads of the pull request (first 100), each with its comments' REST ids. */
+  reviewThreads(threads: { id: string; isResolved?: boolean; commentIds: number[] }[]): this {
+    this.graphql
+      .post(this.world.graphqlPath, (b: GraphqlBody) => b.query.includes("RolecallReviewThreads"))
+      .reply(
+        200,
+        {
+          data: {
+            repository: {
+              pullRequest: {
+                reviewThreads: {
+                  nodes: threads.map((t) => ({
+                    id: t.id,
+                    isResolved: t.isResolved ?? false,
+                    comments: { nodes: t.commentIds.map((databaseId) => ({ databaseId })) },
+                  })),
+                },
+              },
+            },
+          },
+        },
+        JSON_HEADERS,
+      );
+    return this;
+  }
+
+  /** The GraphQL `resolveReviewThread` mutation for `threadId`. */
+  readonly resolved: string[] = [];
+  resolveThread(threadId: string): this {
+    this.graphql
+      .post(
+        this.world.graphqlPath,
+        (b: GraphqlBody) => b.query.includes("resolveReviewThread") && b.variables.threadId === threadId,
+      )
+      .reply(
+        200,
+        () => {
+          this.resolved.push(threadId);
+          return { data: { resolveReviewThread: { thread: { id: threadId, isResolved: true } } } };
+        },
+        JSON_HEADERS,
+      );
+    return this;
+  }
+
+  /** A conditional GET /branches/{b} (If-None-Match: `etag`) answered 304 Not Modified. */
+  branchNotModified(name: string, etag: string): this {
+    this.scope
+      .get(this.path(`/branches/${name}`))
+      .matchHeader("if-none-match", etag)
+      .reply(304, "", { etag });
+    return this;
+  }
+
+  /** GET /app/installations (as the App, with its JWT) and GET /installation/repositories (as the installation). */
+  installedRepositories(
+    repos: { id: number; name: string; ownerLogin: string; ownerId: number; defaultBranch: string }[],
+  ): this {
+    const basePath = new URL(this.world.api).pathname.replace(/\/$/, "");
+    this.auth
+      .get(`${basePath}/app/installations`)
+      .query({ per_page: "100" })
+      .matchHeader("authorization", /^bearer [\w-]+\.[\w-]+\.[\w-]+$/i)
+      .reply(200, [{ id: this.world.installationId, account: { login: this.world.owner } }], JSON_HEADERS);
+    this.scope
+      .get(`${basePath}/installation/repositories`)
+      .query({ per_page: "100" })
+      .reply(
+        200,
+        {
+          total_count: repos.length,
+          repositories: repos.map((r) => ({
+            id: r.id,
+            name: r.name,
+            full_name: `${r.ownerLogin}/${r.name}`,
+            archived: false,
+            default_branch: r.defaultBranch,
+            owner: { login: r.ownerLogin, id: r.ownerId, type: "User" },
+          })),
+        },
+        JSON_HEADERS,
+      );
+    return this;
+  }
+
+  /**
+   * GET /pulls/{n}: the head the App checks before publishing (and reads on a Re-run or a rescan).
+   * `pr` changes the answer: a closed or merged state, a fork's head repository, the author.
+   */
+  pullHead(
+    sha = this.world.headSha,
+    pullNumber = this.world.pullNumber,
+    pr: {
+      state?: string;
+      merged?: boolean;
+      headRepoId?: number;
+      author?: string;
+      association?: string;
+      times?: number;
+    } = {},
+  ): this {
+    const w = this.world;
     this.scope
       .get(this.path(`/pulls/${pullNumber}`))
-      .reply(200, { number: pullNumber, state: "open", head: { sha, ref: "changes" } }, JSON_HEADERS);
+      .times(pr.times ?? 1)
+      .reply(
+        200,
+        {
+          number: pullNumber,
+          state: pr.state ?? "open",
+          merged: pr.merged ?? false,
+          merged_at: pr.merged ? "2026-11-22T10:00:30Z" : null,
+          user: { login: pr.author ?? w.owner, id: w.ownerId, type: "User" },
+          author_association: pr.association ?? "OWNER",
+          head: { sha, ref: "changes", repo: { id: pr.headRepoId ?? w.repoId } },
+          base: {
+            sha: "f95f852bd8fca8fcc58a9a2d6c842781e32a215e",
+            ref: w.defaultBranch,
+            repo: { id: w.repoId },
+          },
+        },
+        JSON_HEADERS,
+      );
     return this;
   }
 
@@ -689,6 +935,80 @@ export class GitHubFake {
         this.recordInto(this.reviews, "pulls/create-review"),
       )
       .reply(200, { id, state: "COMMENTED" }, JSON_HEADERS);
+    return this;
+  }
+
+  /**
+   * POST /pulls/{n}/reviews, `times` times, refused with GitHub's 422 when a comment sits on a line
+   * of `refusedLines` (an anchor GitHub does not take), else created and recorded.
+   */
+  createReviewRefusing(refusedLines: number[], times: number): this {
+    const valid = expectValidBody("pulls/create-review");
+    this.scope
+      .post(this.path(`/pulls/${this.world.pullNumber}/reviews`), (b: unknown) => valid(b))
+      .times(times)
+      .reply((_uri, body) => {
+        const review = body as ReviewBody;
+        if (review.comments.some((c) => refusedLines.includes(c.line)))
+          return [
+            422,
+            {
+              message: "Unprocessable Entity",
+              errors: ["Line could not be resolved"],
+              documentation_url:
+                "https://docs.github.com/rest/pulls/reviews#create-a-review-for-a-pull-request",
+            },
+            JSON_HEADERS,
+          ];
+        this.reviews.push(review);
+        return [200, { id: 80 + this.reviews.length, state: "COMMENTED" }, JSON_HEADERS];
+      });
+    return this;
+  }
+
+  /**
+   * GET /pulls/{n}/comments and /reviews answering what this fake has been posted so far (for
+   * concurrent scans of one pull request), `times` times.
+   */
+  existingFromPosted(times: number): this {
+    const w = this.world;
+    const bot = { login: "rolecall[bot]", id: 424242, type: "Bot", site_admin: false };
+    this.scope
+      .get(this.path(`/pulls/${w.pullNumber}/comments`))
+      .query({ per_page: "100" })
+      .times(times)
+      .reply(
+        200,
+        () =>
+          this.reviews.flatMap((r, i) =>
+            r.comments.map((c, j) => ({
+              id: 2000 + i * 100 + j,
+              pull_request_review_id: 80 + i,
+              path: c.path,
+              line: c.line,
+              side: "RIGHT",
+              body: c.body,
+              commit_id: w.headSha,
+              user: bot,
+            })),
+          ),
+        JSON_HEADERS,
+      )
+      .get(this.path(`/pulls/${w.pullNumber}/reviews`))
+      .query({ per_page: "100" })
+      .times(times)
+      .reply(
+        200,
+        () =>
+          this.reviews.map((r, i) => ({
+            id: 80 + i,
+            body: r.body,
+            state: "COMMENTED",
+            commit_id: w.headSha,
+            user: bot,
+          })),
+        JSON_HEADERS,
+      );
     return this;
   }
 

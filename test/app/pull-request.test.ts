@@ -20,6 +20,7 @@ import {
   MARKER,
   MASTER_ONLY_POLICY,
   mockScan,
+  modifiedPatch,
   NEXT_SHA,
   NIGHTLY_PATH,
   NIGHTLY_YML,
@@ -75,18 +76,34 @@ describe("pull_request.opened touching a workflow", () => {
 
     expectDone(gh, iam);
     expect(unmatched.seen).toEqual([]);
-    // The check run appears first, in progress; it is completed before the review is posted.
+    // Once the files show a relevant change the check run appears, in progress; it is completed
+    // before the review is posted.
     const repo = "/repos/Codertocat/Hello-World";
     expect(gh.writes().map((r) => `${r.method} ${r.path}`)).toEqual([
       `POST ${repo}/check-runs`,
       `PATCH ${repo}/check-runs/4`,
       `POST ${repo}/pulls/2/reviews`,
     ]);
-    expect(gh.requests[0]).toMatchObject({ method: "POST", path: `${repo}/check-runs` });
+    expect(gh.requests[0]).toMatchObject({ method: "GET", path: `${repo}/pulls/2/files?per_page=100` });
+    expect(gh.requests[1]).toMatchObject({ method: "POST", path: `${repo}/check-runs` });
+    // Octokit's production throttle: writes and GraphQL requests (one lane) at least a second apart,
+    // and the workflows and configuration come in one GraphQL request.
+    const lane = gh.requests.filter((r) => r.method !== "GET");
+    expect(lane.map((r) => `${r.method} ${r.path}`)).toEqual([
+      `POST ${repo}/check-runs`,
+      "POST /graphql",
+      `PATCH ${repo}/check-runs/4`,
+      `POST ${repo}/pulls/2/reviews`,
+    ]);
+    // (Bottleneck spaces the slots by 1 s; a request reaches GitHub a little after its slot.)
+    for (let i = 1; i < lane.length; i++)
+      expect(lane[i]!.at - lane[i - 1]!.at, `${lane[i]!.path} spaced`).toBeGreaterThanOrEqual(700);
+    expect(lane.at(-1)!.at - lane[0]!.at).toBeGreaterThanOrEqual((lane.length - 1) * 1000 - 250);
     expect(gh.checkRunCreates).toEqual([
       {
         name: "rolecall",
         head_sha: world.headSha,
+        external_id: `pr:${world.pullNumber}`,
         status: "in_progress",
         output: { title: expect.any(String), summary: expect.any(String) },
       },
@@ -141,14 +158,13 @@ describe("pull_request.opened touching a workflow", () => {
     expect(review.body).toMatch(/<!-- rolecall:fps=[0-9a-f]+,[0-9a-f]+ -->$/);
   });
 
-  it("passes an irrelevant pull request (README only) with one check run and reads nothing else", async () => {
+  it("passes an irrelevant pull request (README only) with one write, a check run created completed, and reads nothing else", async () => {
     const payload = pullRequestEvent("opened");
     const world = worldOfPull(payload);
     const gh = new GitHubFake(world)
       .token()
       .createCheckRun()
-      .pullFiles([pullFile(world, "README.md", "@@ -1 +1 @@\n-Hello World\n+Hello World!")])
-      .updateCheckRun();
+      .pullFiles([pullFile(world, "README.md", "@@ -1 +1 @@\n-Hello World\n+Hello World!")]);
     const iam = new IamFake();
     const { probot } = await createApp({ roles, now: clock.now });
 
@@ -156,17 +172,20 @@ describe("pull_request.opened touching a workflow", () => {
 
     expectDone(gh, iam);
     expect(unmatched.seen).toEqual([]);
-    expect(gh.checkRunCreates).toHaveLength(1);
-    expect(gh.completed()).toMatchObject({
-      status: "completed",
-      conclusion: "success",
-      output: { title: "No deploy configuration changed" },
-    });
-    // Nothing else was read: no GraphQL, no repository facts, no AWS.
+    expect(gh.checkRunCreates).toEqual([
+      expect.objectContaining({
+        name: "rolecall",
+        head_sha: world.headSha,
+        external_id: `pr:${world.pullNumber}`,
+        status: "completed",
+        conclusion: "success",
+        output: expect.objectContaining({ title: "No deploy configuration changed" }),
+      }),
+    ]);
+    // Nothing else was read: no GraphQL, no repository facts, no AWS; one write.
     expect(gh.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
-      "POST /repos/Codertocat/Hello-World/check-runs",
       "GET /repos/Codertocat/Hello-World/pulls/2/files?per_page=100",
-      "PATCH /repos/Codertocat/Hello-World/check-runs/4",
+      "POST /repos/Codertocat/Hello-World/check-runs",
     ]);
     expect(iam.calls).toEqual([]);
   });
@@ -224,6 +243,30 @@ describe("re-scans", () => {
     expect(iam.calls).toEqual([]);
   });
 
+  it("resolves the thread of an inline finding that was fixed", async () => {
+    const { app, existing, posted } = await firstScan();
+    expect(posted.comments.map((c) => c.path)).toEqual([DEPLOY_PATH]); // sub-not-trusted, inline
+    // The role's trust policy was fixed in AWS; a re-run after the cache expired reads it again.
+    clock.ms += 6 * 60_000;
+    const payload = pullRequestEvent("synchronize", NEXT_SHA);
+    const world = worldOfPull(payload);
+    const gh = mockScan(new GitHubFake(world), {
+      token: false,
+      files: deployPullFiles(world),
+      workflows: BOTH_WORKFLOWS,
+      existing,
+      review: true,
+    }).resolveThread("PRRT_1001");
+    const iam = new IamFake().getRole(DEPLOY_ROLE, PRODUCTION_POLICY);
+
+    await deliver(app.probot, "pull_request", payload);
+
+    expectDone(gh, iam);
+    expect(unmatched.seen).toEqual([]);
+    expect(gh.resolved).toEqual(["PRRT_1001"]);
+    expect(gh.reviews[0]!.body).toContain("✅ **Fixed:** 1 finding");
+  });
+
   it("reports a finding that is gone as fixed, and posts no inline comment again", async () => {
     const { app, existing } = await firstScan();
     // The second commit deletes the nightly workflow that used long-lived keys.
@@ -255,8 +298,70 @@ describe("re-scans", () => {
   });
 });
 
+describe("reviews that stay tidy", () => {
+  it("one anchor GitHub refuses (422) falls back to the body for that finding; the others stay inline", async () => {
+    const payload = pullRequestEvent("opened");
+    const world = worldOfPull(payload);
+    const patch = modifiedPatch(DEPLOY_YML, [ENVIRONMENT_LINE, ROLE_LINE]);
+    const gh = mockScan(new GitHubFake(world), {
+      files: [pullFile(world, DEPLOY_PATH, patch)],
+      workflows: { [DEPLOY_PATH]: DEPLOY_YML },
+    }).createReviewRefusing([ROLE_LINE], 4);
+    const iam = new IamFake().getRole(DEPLOY_ROLE, MASTER_ONLY_POLICY);
+    const { probot } = await createApp({ roles, now: clock.now });
+
+    await deliver(probot, "pull_request", payload);
+
+    expect(unmatched.seen).toEqual([]);
+    expect(iam.done()).toBe(true);
+    // Posted: the comment GitHub takes, inline; then the refused finding in a body.
+    const inline = gh.reviews.flatMap((r) => r.comments);
+    expect(inline.map((c) => c.line)).toEqual([ENVIRONMENT_LINE]);
+    const bodies = gh.reviews.map((r) => r.body).join("\n");
+    expect(bodies).toContain(`\`${DEPLOY_PATH}:${ROLE_LINE}\``);
+    expect(bodies).toContain("trust-name-based-subject");
+  });
+
+  it("two scans of one pull request at once never post the same comment twice", async () => {
+    const payload = pullRequestEvent("opened");
+    const world = worldOfPull(payload);
+    const gh = new GitHubFake(world)
+      .token()
+      .pullFiles(deployPullFiles(world))
+      .pullFiles(deployPullFiles(world))
+      .createCheckRun()
+      .createCheckRun(5)
+      .repository()
+      .repository()
+      .oidc()
+      .oidc()
+      .workflows(BOTH_WORKFLOWS, world.headSha, undefined, 2)
+      .environments()
+      .environments()
+      .contentOf(null)
+      .contentOf(null)
+      .pullHead(world.headSha, world.pullNumber, { times: 2 })
+      .updateCheckRun(4)
+      .updateCheckRun(5)
+      .existingFromPosted(2)
+      .reviewThreads([])
+      .createReview();
+    const iam = new IamFake().getRole(DEPLOY_ROLE, MASTER_ONLY_POLICY);
+    const { probot } = await createApp({ roles, now: clock.now });
+
+    // A push's scan and a redelivery of it (another replica's retry, a Re-run) arrive together.
+    const again = structuredClone(payload);
+    again.action = "synchronize";
+    await Promise.all([deliver(probot, "pull_request", payload), deliver(probot, "pull_request", again)]);
+
+    expectDone(gh, iam);
+    expect(unmatched.seen).toEqual([]);
+    expect(gh.reviews).toHaveLength(1); // the second scan found the first one's markers
+  });
+});
+
 describe("stale work and redeliveries", () => {
-  it("publishes nothing but a neutral 'Superseded' check run when a newer commit was pushed", async () => {
+  it("publishes nothing but a cancelled 'Superseded' check run (never a passing one) when a newer commit was pushed", async () => {
     const payload = pullRequestEvent("opened");
     const world = worldOfPull(payload);
     const gh = mockScan(new GitHubFake(world), {
@@ -275,7 +380,7 @@ describe("stale work and redeliveries", () => {
     expect(gh.reviews).toEqual([]);
     expect(gh.checkRunUpdates).toHaveLength(1);
     expect(gh.completed()).toMatchObject({
-      conclusion: "neutral",
+      conclusion: "cancelled",
       output: { title: "Superseded", summary: expect.stringContaining(NEXT_SHA.slice(0, 7)) },
     });
     expect(gh.completed().output?.annotations).toBeUndefined();
@@ -307,11 +412,13 @@ describe("stale work and redeliveries", () => {
 
 describe("redelivery after a failure", () => {
   it("scans when GitHub redelivers a delivery whose first attempt published nothing", async () => {
-    // The first attempt meets a GitHub outage: no token, so no check run, nothing posted. Redelivering
+    // The first attempt gets no token, so no check run, nothing posted. Redelivering
     // a failed delivery (GitHub's "Redeliver" button, or an automatic retry) is how it is recovered.
     const payload = pullRequestEvent("opened");
     const world = worldOfPull(payload);
-    const outage = new GitHubFake(world).tokenFails(502);
+    // A refusal Octokit does not retry (the installation was suspended for a while; a 5xx would be
+    // retried first, faults.test.ts): the files cannot be read, nor the failed check run created.
+    const outage = new GitHubFake(world).tokenFails(403, 2);
     const { probot } = await createApp({ roles, now: clock.now });
     const id = "9c4b5f0e-cc78-11e3-81ab-4c9367dc0958";
     await deliver(probot, "pull_request", payload, id).catch(() => undefined);
@@ -355,6 +462,47 @@ describe(".github/rolecall.yml", () => {
     expect(done.output?.summary).toContain("sub-not-trusted"); // still reported, below the threshold
   });
 
+  it("falls back to the owner's .github repository, as Probot's config plugin does", async () => {
+    const payload = pullRequestEvent("opened");
+    const world = worldOfPull(payload);
+    const gh = mockScan(new GitHubFake(world), {
+      files: deployPullFiles(world),
+      workflows: BOTH_WORKFLOWS,
+      orgConfig: "fail-on: critical\nreview: off\n",
+      listed: false, // review: off
+    });
+    const iam = new IamFake().getRole(DEPLOY_ROLE, MASTER_ONLY_POLICY);
+    const { probot } = await createApp({ roles, now: clock.now });
+
+    await deliver(probot, "pull_request", payload);
+
+    expectDone(gh, iam);
+    expect(unmatched.seen).toEqual([]);
+    expect(gh.completed().conclusion).toBe("success"); // the organisation's fail-on applies
+    expect(gh.reviews).toEqual([]); // and its review: off
+  });
+
+  it("follows _extends: the repository's file is merged over the one it names", async () => {
+    const payload = pullRequestEvent("opened");
+    const world = worldOfPull(payload);
+    const gh = mockScan(new GitHubFake(world), {
+      files: deployPullFiles(world),
+      workflows: BOTH_WORKFLOWS,
+      defaultConfig: { ".github/rolecall.yml": "_extends: platform-config\nreview: off\n" },
+      listed: false, // review: off
+    }).contentOf("fail-on: critical\nreview: comments\n", "platform-config");
+    const iam = new IamFake().getRole(DEPLOY_ROLE, MASTER_ONLY_POLICY);
+    const { probot } = await createApp({ roles, now: clock.now });
+
+    await deliver(probot, "pull_request", payload);
+
+    expectDone(gh, iam);
+    expect(unmatched.seen).toEqual([]);
+    expect(gh.completed().conclusion).toBe("success"); // fail-on: critical from platform-config
+    expect(gh.reviews).toEqual([]); // review: off from the repository wins
+    expect(gh.completed().output?.summary).not.toContain("config-invalid"); // _extends is a known key
+  });
+
   it("validates the pull request's version: an invalid key is a located config-invalid finding and the check is not success", async () => {
     const payload = pullRequestEvent("opened");
     const world = worldOfPull(payload);
@@ -374,8 +522,8 @@ describe(".github/rolecall.yml", () => {
     expectDone(gh, iam);
     expect(unmatched.seen).toEqual([]);
     const done = gh.completed();
-    expect(done.conclusion).not.toBe("success");
-    expect(done.conclusion).toBe("neutral");
+    expect(done.conclusion).toBe("failure"); // incomplete fails closed
+    expect(done.output?.title).toMatch(/^Incomplete: .*re-run$/);
     expect(done.output?.summary).toContain("config-invalid");
     expect(done.output?.summary).toContain("reveiw");
     expect(done.output?.annotations).toContainEqual(
@@ -451,15 +599,16 @@ describe("request count", () => {
     expect(unmatched.seen).toEqual([]);
     const reads = gh.reads().map((r) => `${r.method} ${r.path}`);
     // DESIGN §8 targets ≤ 6 GitHub requests per scan. Measured: 9 reads (PR files, repository, OIDC
-    // customization, workflows (GraphQL), configuration (GraphQL), environments, review comments,
-    // reviews, pull request head), all of them fixed in number: none grows with the workflows.
+    // customization, workflows and configuration (one GraphQL), the owner's .github configuration
+    // (none in the repository), environments, review comments, reviews, pull request head), all of
+    // them fixed in number: none grows with the workflows.
     expect(reads).toHaveLength(9);
-    expect(reads.filter((r) => r.endsWith("/graphql"))).toHaveLength(2);
+    expect(reads.filter((r) => r.endsWith("/graphql"))).toHaveLength(1);
     // Writes: the check run created in progress, completed, and the review (20 low findings inline).
     expect(gh.writes().map((r) => r.method)).toEqual(["POST", "PATCH", "POST"]);
     // IAM calls = distinct roles not in the cache.
     expect(new Set(iam.calls).size).toBe(20);
     expect(iam.calls).toHaveLength(20);
-    expect(gh.completed().conclusion).not.toBe("neutral");
+    expect(gh.completed().conclusion).toBe("success");
   });
 });

@@ -70,6 +70,7 @@ describe("README: the GitHub App sections", () => {
       pull_requests: "Pull requests",
       actions: "Actions",
       metadata: "Metadata",
+      merge_queues: "Merge queues",
     };
     const rows = tableRows(section("### Permissions the App asks for"));
     const documented = new Map(rows.map((r) => [r[0]!, r[1]!]));
@@ -99,8 +100,9 @@ describe("README: the GitHub App sections", () => {
   it("give ROLECALL_ACCOUNTS examples that parse and mean what the text says", () => {
     const text = section("### Give it read access to trust policies");
     const examples = [...text.matchAll(/^ROLECALL_ACCOUNTS='([^']*)'$/gm)].map((m) => m[1]!);
-    expect(examples).toHaveLength(2);
-    const [own, withDefault] = examples.map(parseAccountBoundary);
+    expect(examples).toHaveLength(3);
+    const [own, withDefault, byId] = examples.map(parseAccountBoundary);
+    expect(accountAllowed(byId!, { login: "octo-org-renamed", id: 6811672 }, "444455556666")).toBe(true);
     expect(accountAllowed(own!, "octo-org", "111122223333")).toBe(true);
     expect(accountAllowed(own!, "Octo-Org", "444455556666")).toBe(true);
     expect(accountAllowed(own!, "someone-else", "111122223333")).toBe(false);

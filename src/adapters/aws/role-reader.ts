@@ -76,12 +76,27 @@ export interface RoleReaderOptions {
   random?: () => number;
   /** Clock in epoch milliseconds, used for reader-session expiry (default `Date.now`). */
   now?: () => number;
+  /**
+   * How long a refused reader-role AssumeRole is remembered before it is tried again (default
+   * 2 minutes): IAM is eventually consistent, and a reader role's trust policy gets fixed.
+   */
+  refusalTtlMs?: number;
+  /** Per-request timeouts of the IAM and STS clients (default: connect 3 s, answer 10 s). */
+  timeouts?: { connectionMs: number; requestMs: number };
 }
+
+/** Default AWS request timeouts: a hung IAM or STS connection must not hang the scan. */
+export const AWS_CONNECTION_TIMEOUT_MS = 3_000;
+export const AWS_REQUEST_TIMEOUT_MS = 10_000;
+/** How long a refused reader-role session is remembered (default). */
+export const READER_REFUSAL_TTL_MS = 2 * 60_000;
 
 /** Reads roles; one instance per scan (or per process), sharing clients and reader sessions. */
 export interface RoleReader {
   /** Read one role. Resolves for every outcome; never rejects. */
   getRole(arn: string): Promise<RoleFetchResult>;
+  /** Forget refused reader-role sessions now (`/rolecall rescan` after the reader role was fixed). */
+  forgetRefusals(): void;
   /** Release the SDK clients' sockets. */
   destroy(): void;
 }
@@ -131,17 +146,27 @@ interface TemporaryCredentials {
 
 type ReaderSession =
   | { ok: true; readerArn: string; credentials: TemporaryCredentials; client: IAMClient }
-  | { ok: false; readerArn: string; failure: FailureWithoutArn; cache: boolean };
+  | { ok: false; readerArn: string; failure: FailureWithoutArn; cache: boolean; at?: number };
 
 const defaultFactory: AwsClientFactory = {
   iam: (config) => new IAMClient(config),
   sts: (config) => new STSClient(config),
 };
 
-function clientConfig(endpoint: ServiceEndpoint, credentials: AwsCredentials | undefined) {
+function clientConfig(
+  endpoint: ServiceEndpoint,
+  credentials: AwsCredentials | undefined,
+  timeouts: { connectionMs: number; requestMs: number },
+) {
   return {
     region: endpoint.region,
     endpoint: endpoint.url,
+    // A hung connection is an error (retried as a transient one), never a scan that waits forever.
+    requestHandler: {
+      connectionTimeout: timeouts.connectionMs,
+      requestTimeout: timeouts.requestMs,
+      throwOnRequestTimeout: true,
+    },
     // Retries are ours (countable, testable): one HTTP request per SDK call.
     maxAttempts: 1,
     // An explicit endpoint with FIPS/dual-stack flags set in the user's config is an SDK error.
@@ -181,6 +206,11 @@ export function createRoleReader(options: RoleReaderOptions = {}): RoleReader {
     random: options.random ?? Math.random,
   };
   const template = options.assumeRoleTemplate;
+  const timeouts = options.timeouts ?? {
+    connectionMs: AWS_CONNECTION_TIMEOUT_MS,
+    requestMs: AWS_REQUEST_TIMEOUT_MS,
+  };
+  const refusalTtlMs = options.refusalTtlMs ?? READER_REFUSAL_TTL_MS;
 
   const baseIamClients = new Map<string, IAMClient>();
   const stsClients = new Map<string, STSClient>();
@@ -194,7 +224,7 @@ export function createRoleReader(options: RoleReaderOptions = {}): RoleReader {
   function baseIam(endpoints: PartitionEndpoints): IAMClient {
     let client = baseIamClients.get(endpoints.partition);
     if (!client) {
-      client = factory.iam(clientConfig(endpoints.iam, options.credentials));
+      client = factory.iam(clientConfig(endpoints.iam, options.credentials, timeouts));
       baseIamClients.set(endpoints.partition, client);
       allClients.add(client);
     }
@@ -204,7 +234,7 @@ export function createRoleReader(options: RoleReaderOptions = {}): RoleReader {
   function sts(endpoints: PartitionEndpoints): STSClient {
     let client = stsClients.get(endpoints.partition);
     if (!client) {
-      client = factory.sts(clientConfig(endpoints.sts, options.credentials));
+      client = factory.sts(clientConfig(endpoints.sts, options.credentials, timeouts));
       stsClients.set(endpoints.partition, client);
       allClients.add(client);
     }
@@ -264,7 +294,7 @@ export function createRoleReader(options: RoleReaderOptions = {}): RoleReader {
         sessionToken: c.SessionToken,
         ...(c.Expiration ? { expiration: c.Expiration } : {}),
       };
-      const client = factory.iam(clientConfig(endpoints.iam, credentials));
+      const client = factory.iam(clientConfig(endpoints.iam, credentials, timeouts));
       allClients.add(client);
       return { ok: true, readerArn, credentials, client };
     }
@@ -292,8 +322,9 @@ export function createRoleReader(options: RoleReaderOptions = {}): RoleReader {
         retryable: transient,
       };
     }
-    // A refusal will not change during this reader's life; a throttle or outage might.
-    return { ok: false, readerArn, failure, cache: !isRetryableCategory(info.category) };
+    // A refusal is remembered for a while (refusalTtlMs), not for the reader's life: IAM is
+    // eventually consistent and reader roles get fixed. A throttle or outage is not remembered.
+    return { ok: false, readerArn, failure, cache: !isRetryableCategory(info.category), at: now() };
   }
 
   function readerSession(readerArn: string, endpoints: PartitionEndpoints): Promise<ReaderSession> {
@@ -301,7 +332,9 @@ export function createRoleReader(options: RoleReaderOptions = {}): RoleReader {
     if (cached) {
       return cached.then((session) => {
         const expiresAt = session.ok ? session.credentials.expiration?.getTime() : undefined;
-        const stale = session.ok && expiresAt !== undefined && expiresAt - now() < EXPIRY_MARGIN_MS;
+        const stale = session.ok
+          ? expiresAt !== undefined && expiresAt - now() < EXPIRY_MARGIN_MS
+          : now() - (session.at ?? 0) >= refusalTtlMs;
         if (!stale) return session;
         if (readerSessions.get(readerArn) === cached) readerSessions.delete(readerArn);
         return readerSession(readerArn, endpoints);
@@ -490,6 +523,12 @@ export function createRoleReader(options: RoleReaderOptions = {}): RoleReader {
 
   return {
     getRole,
+    forgetRefusals() {
+      for (const [arn, pending] of readerSessions)
+        void pending.then((session) => {
+          if (!session.ok && readerSessions.get(arn) === pending) readerSessions.delete(arn);
+        });
+    },
     destroy() {
       for (const client of allClients) client.destroy();
       allClients.clear();

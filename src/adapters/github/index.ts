@@ -15,13 +15,16 @@ export {
   type CheckRunStatus,
   createGitHubPublisher,
   type GitHubPublisher,
+  type PullRequestState,
   type Reaction,
   type ReviewComment,
   type ReviewCommentMarker,
   type ReviewRequest,
   type ReviewSummary,
+  type ReviewThread,
 } from "./publisher.js";
 export {
+  COMPARE_FILES_CAP,
   createGitHubReader,
   type EnvironmentFacts,
   type GitHubReader,

@@ -65,6 +65,25 @@ export interface CheckRunFields {
   conclusion?: CheckRunConclusion;
   output?: CheckRunOutput;
   detailsUrl?: string;
+  /** What the run is about (`pr:12`), so a Re-run without `pull_requests` (forks) finds it again. */
+  externalId?: string;
+}
+
+/** A pull request's state, to tell whether a finished scan may still be published. */
+export interface PullRequestState {
+  headSha: string;
+  /** `open` or `closed`. */
+  state: string;
+  merged: boolean;
+  /** The base commit and branch (null when GitHub's answer lacks them). */
+  baseSha: string | null;
+  baseRef: string | null;
+  /** The repositories of head and base: a fork's head repository differs (null when it was deleted). */
+  headRepoId: number | null;
+  baseRepoId: number | null;
+  authorLogin: string | null;
+  /** `OWNER`, `MEMBER`, `COLLABORATOR`, `CONTRIBUTOR`, `NONE`, … */
+  authorAssociation: string | null;
 }
 
 /** A pull request review comment as listed, enough to find rolecall's fingerprint markers. */
@@ -138,6 +157,19 @@ export interface GitHubPublisher {
   commentOnIssue(issueNumber: number, body: string): Promise<GhResult<{ id: number }>>;
   /** GET /pulls/{n} → `head.sha`, to tell whether a scan is stale before publishing. */
   pullHeadSha(pullNumber: number): Promise<GhResult<string>>;
+  /** GET /pulls/{n} → head, state and whether it was merged (closed or superseded scans publish nothing). */
+  pullRequest(pullNumber: number): Promise<GhResult<PullRequestState>>;
+  /** GraphQL `resolveReviewThread`: a thread of a finding that was fixed. */
+  resolveThread(threadId: string): Promise<GhResult<void>>;
+  /** GraphQL `pullRequest.reviewThreads` (first 100): each thread's id, state and comment ids. */
+  reviewThreads(pullNumber: number): Promise<GhResult<ReviewThread[]>>;
+}
+
+/** A review thread: resolved or not, and the REST ids of its comments. */
+export interface ReviewThread {
+  id: string;
+  isResolved: boolean;
+  commentIds: number[];
 }
 
 const idSchema = z.object({ id: z.number() });
@@ -159,7 +191,51 @@ const reviewsSchema = z.array(
     user: z.object({ type: z.string() }).nullish(),
   }),
 );
-const pullSchema = z.object({ head: z.object({ sha: z.string() }) });
+const pullSchema = z.object({
+  head: z.object({ sha: z.string(), repo: z.object({ id: z.number() }).nullish() }),
+  base: z
+    .object({ sha: z.string(), ref: z.string(), repo: z.object({ id: z.number() }).nullish() })
+    .nullish(),
+  user: z.object({ login: z.string() }).nullish(),
+  author_association: z.string().nullish(),
+  state: z.string().nullish(),
+  merged: z.boolean().nullish(),
+  merged_at: z.string().nullish(),
+});
+
+const REVIEW_THREADS = `query RolecallReviewThreads($owner: String!, $name: String!, $number: Int!) {
+  repository(owner: $owner, name: $name) {
+    pullRequest(number: $number) {
+      reviewThreads(first: 100) {
+        nodes { id isResolved comments(first: 20) { nodes { databaseId } } }
+      }
+    }
+  }
+}`;
+
+const threadsSchema = z.object({
+  repository: z
+    .object({
+      pullRequest: z
+        .object({
+          reviewThreads: z.object({
+            nodes: z.array(
+              z.object({
+                id: z.string(),
+                isResolved: z.boolean(),
+                comments: z.object({ nodes: z.array(z.object({ databaseId: z.number().nullish() })) }),
+              }),
+            ),
+          }),
+        })
+        .nullish(),
+    })
+    .nullish(),
+});
+
+const RESOLVE_THREAD = `mutation RolecallResolveThread($threadId: ID!) {
+  resolveReviewThread(input: { threadId: $threadId }) { thread { id isResolved } }
+}`;
 
 function parseOrThrow<T>(schema: z.ZodType<T>, data: unknown, what: string): T {
   const parsed = schema.safeParse(data);
@@ -205,6 +281,7 @@ function wireCheckRun(fields: CheckRunFields, defaultName: boolean): Record<stri
   if (fields.status !== undefined) wire.status = fields.status;
   if (fields.conclusion !== undefined) wire.conclusion = fields.conclusion;
   if (fields.detailsUrl !== undefined) wire.details_url = fields.detailsUrl;
+  if (fields.externalId !== undefined) wire.external_id = fields.externalId;
   if (fields.output !== undefined) wire.output = wireOutput(fields.output);
   return wire;
 }
@@ -343,6 +420,52 @@ export function createGitHubPublisher(client: GitHubClient, repo: RepoRef): GitH
           body,
         });
         return { id: parseOrThrow(idSchema, response.data, "create comment").id };
+      });
+    },
+
+    async pullRequest(pullNumber) {
+      return call(`pull request #${pullNumber}`, prRead, async () => {
+        const response = await client.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", {
+          ...base,
+          pull_number: pullNumber,
+        });
+        const pr = parseOrThrow(pullSchema, response.data, `pull request #${pullNumber}`);
+        return {
+          headSha: pr.head.sha,
+          state: pr.state ?? "open",
+          merged: pr.merged === true || (pr.merged_at !== null && pr.merged_at !== undefined),
+          baseSha: pr.base?.sha ?? null,
+          baseRef: pr.base?.ref ?? null,
+          headRepoId: pr.head.repo?.id ?? null,
+          baseRepoId: pr.base?.repo?.id ?? null,
+          authorLogin: pr.user?.login ?? null,
+          authorAssociation: pr.author_association ?? null,
+        };
+      });
+    },
+
+    async reviewThreads(pullNumber) {
+      return call(`review threads of pull request #${pullNumber}`, prRead, async () => {
+        const data = await client.graphql(REVIEW_THREADS, {
+          owner: repo.owner,
+          name: repo.repo,
+          number: pullNumber,
+        });
+        const threads = parseOrThrow(threadsSchema, data, "review threads").repository?.pullRequest
+          ?.reviewThreads.nodes;
+        return (threads ?? []).map((t) => ({
+          id: t.id,
+          isResolved: t.isResolved,
+          commentIds: t.comments.nodes.flatMap((c) =>
+            typeof c.databaseId === "number" ? [c.databaseId] : [],
+          ),
+        }));
+      });
+    },
+
+    async resolveThread(threadId) {
+      return call(`review thread ${threadId}`, prWrite, async () => {
+        await client.graphql(RESOLVE_THREAD, { threadId });
       });
     },
 

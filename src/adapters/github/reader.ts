@@ -82,6 +82,14 @@ export interface GitHubReader {
   pullFiles(pullNumber: number): Promise<GhResult<PullFiles>>;
   /** Every file directly under `.github/workflows` at `ref` (a commit SHA), in one GraphQL request. */
   workflowFiles(ref: string): Promise<GhResult<WorkflowFile[]>>;
+  /**
+   * {@link workflowFiles} and, in the same GraphQL request, the text of each of `also` (files at
+   * other refs: the configuration on the default branch); null for a missing file.
+   */
+  workflowFilesWith(
+    ref: string,
+    also: readonly { ref: string; path: string }[],
+  ): Promise<GhResult<{ workflows: WorkflowFile[]; files: Map<string, string | null> }>>;
   /** The text of each path at `ref` in one GraphQL request; null for a missing (or non-text) file. */
   files(ref: string, paths: readonly string[]): Promise<GhResult<Map<string, string | null>>>;
   /** GET /repos/{o}/{r}. */
@@ -94,7 +102,31 @@ export interface GitHubReader {
   branchProtected(branch: string): Promise<GhResult<boolean>>;
   /** GET /repos/{o}/{r}/collaborators/{username}/permission → the user's base role. */
   collaboratorPermission(username: string): Promise<GhResult<RepositoryRole>>;
+  /**
+   * GET /repos/{o}/{r}/compare/{base}...{head} → the files changed between two commits (a merge
+   * group's base and head); `truncated` when GitHub's 300-file cap of that list was reached.
+   */
+  compareFiles(base: string, head: string): Promise<GhResult<PullFiles>>;
+  /**
+   * GET /repos/{o}/{r}/branches/{branch} → its head commit. With `etag` (from an earlier answer) the
+   * request is conditional: `unchanged` when GitHub answers 304, which costs no rate limit.
+   */
+  branchHead(
+    branch: string,
+    etag?: string | null,
+  ): Promise<GhResult<{ sha: string; etag: string | null } | { unchanged: true }>>;
+  /**
+   * GET /repos/{owner}/{repo}/contents/{path} (raw), on that repository's default branch: another
+   * repository's file (the owner's `.github` configuration, an `_extends` target); null when GitHub
+   * answers 404 (no such repository, file, or no access to it).
+   */
+  contentOf(owner: string, repo: string, path: string): Promise<GhResult<string | null>>;
+  /** GET /check-suites/{id}/check-runs?check_name=… → the runs' `external_id`s (a suite Re-run carries no PR for forks). */
+  suiteExternalIds(suiteId: number, checkName: string): Promise<GhResult<string[]>>;
 }
+
+/** GitHub's cap on the files of a compare ("the response includes a maximum of 300 files"). */
+export const COMPARE_FILES_CAP = 300;
 
 /** GitHub's cap on GET /pulls/{n}/files ("Responses include a maximum of 3000 files"). */
 export const PULL_FILES_CAP = 3000;
@@ -142,6 +174,11 @@ const environmentsPageSchema = z.object({
 });
 
 const branchSchema = z.object({ protected: z.boolean() });
+const branchHeadSchema = z.object({ commit: z.object({ sha: z.string() }) });
+const compareSchema = z.object({ files: z.array(pullFileSchema).nullish() });
+const suiteRunsSchema = z.object({
+  check_runs: z.array(z.object({ external_id: z.string().nullish() })),
+});
 
 const collaboratorPermissionSchema = z.object({
   permission: z.string(),
@@ -186,8 +223,18 @@ const treeSchema = z.object({
 /** The blob fields every file query asks for. */
 const BLOB_FIELDS = "... on Blob { byteSize isBinary isTruncated text }";
 
-/** The query behind {@link GitHubReader.workflowFiles}. */
-export const WORKFLOW_FILES_QUERY = `query RolecallWorkflowFiles($owner: String!, $name: String!, $expression: String!) {
+/**
+ * The query behind {@link GitHubReader.workflowFiles}, with `count` more files (aliases `f0`…, from
+ * variables `e0`…) in the same request: every GraphQL request takes a slot of Octokit's 1-second
+ * write lane, so the configuration rides along with the workflows.
+ */
+export function workflowFilesQuery(count: number): string {
+  const vars = Array.from({ length: count }, (_, i) => `, $e${i}: String!`).join("");
+  const fields = Array.from(
+    { length: count },
+    (_, i) => `\n    f${i}: object(expression: $e${i}) { ${BLOB_FIELDS} }`,
+  ).join("");
+  return `query RolecallWorkflowFiles($owner: String!, $name: String!, $expression: String!${vars}) {
   repository(owner: $owner, name: $name) {
     object(expression: $expression) {
       __typename
@@ -200,9 +247,13 @@ export const WORKFLOW_FILES_QUERY = `query RolecallWorkflowFiles($owner: String!
           object { ${BLOB_FIELDS} }
         }
       }
-    }
+    }${fields}
   }
 }`;
+}
+
+/** The query behind {@link GitHubReader.workflowFiles} without extra files. */
+export const WORKFLOW_FILES_QUERY = workflowFilesQuery(0);
 
 /** The query behind {@link GitHubReader.files} for `count` paths (aliases `f0`…). */
 export function filesQuery(count: number): string {
@@ -314,7 +365,7 @@ export function createGitHubReader(client: GitHubClient, repo: RepoRef): GitHubR
     return { missing };
   }
 
-  return {
+  const reader: GitHubReader = {
     async pullFiles(pullNumber) {
       const what = `files of pull request #${pullNumber}`;
       return rest(what, { permission: GITHUB_PERMISSION.pullRequestsRead }, async () => {
@@ -337,25 +388,34 @@ export function createGitHubReader(client: GitHubClient, repo: RepoRef): GitHubR
     },
 
     async workflowFiles(ref) {
+      const r = await reader.workflowFilesWith(ref, []);
+      return r.ok ? { ok: true, data: r.data.workflows } : r;
+    },
+
+    async workflowFilesWith(ref, also) {
       const what = `${WORKFLOWS_DIR} at ${ref}`;
-      const answer = await runGraphql(
-        client,
-        WORKFLOW_FILES_QUERY,
-        { owner, name, expression: `${ref}:${WORKFLOWS_DIR}` },
-        what,
-        contents,
-      );
+      const variables: Record<string, unknown> = { owner, name, expression: `${ref}:${WORKFLOWS_DIR}` };
+      also.forEach((f, i) => {
+        variables[`e${i}`] = `${f.ref}:${gitPath(f.path)}`;
+      });
+      const answer = await runGraphql(client, workflowFilesQuery(also.length), variables, what, contents);
       if (isFailure(answer)) return answer;
       const handled = aliasErrors(answer.errors, what);
       if ("ok" in handled) return handled;
-      const repository = (answer.data as { repository?: { object?: unknown } | null } | null)?.repository;
+      const repository = (answer.data as { repository?: Record<string, unknown> | null } | null)?.repository;
       if (repository === null || repository === undefined) {
         return fail(404, `${what}: repository ${owner}/${name} not found`);
       }
+      const extra = new Map<string, string | null>();
+      also.forEach((f, i) => {
+        const alias = `f${i}`;
+        const blob = handled.missing.has(alias) ? null : blobSchema.safeParse(repository[alias]);
+        extra.set(`${f.ref}:${f.path}`, blob?.success === true ? blobText(blob.data).text : null);
+      });
       const object = repository.object;
       // No `.github/workflows` at that commit: no workflow files (the core decides what that means).
       if (object === null || object === undefined || handled.missing.has("object"))
-        return { ok: true, data: [] };
+        return { ok: true, data: { workflows: [], files: extra } };
       const tree = treeSchema.safeParse(object);
       if (!tree.success) return fail(0, `${what}: unexpected GraphQL response`);
       if (
@@ -363,7 +423,7 @@ export function createGitHubReader(client: GitHubClient, repo: RepoRef): GitHubR
         tree.data.__typename !== null &&
         tree.data.__typename !== "Tree"
       ) {
-        return { ok: true, data: [] };
+        return { ok: true, data: { workflows: [], files: extra } };
       }
       const files: WorkflowFile[] = [];
       for (const entry of tree.data.entries ?? []) {
@@ -377,7 +437,7 @@ export function createGitHubReader(client: GitHubClient, repo: RepoRef): GitHubR
         files.push({ path, ...blobText(entry.object) });
       }
       files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-      return { ok: true, data: files };
+      return { ok: true, data: { workflows: files, files: extra } };
     },
 
     async files(ref, paths) {
@@ -486,6 +546,83 @@ export function createGitHubReader(client: GitHubClient, repo: RepoRef): GitHubR
       return r.ok ? { ok: true, data: r.data.protected } : r;
     },
 
+    async compareFiles(baseSha, headSha) {
+      const what = `changes ${baseSha.slice(0, 7)}...${headSha.slice(0, 7)}`;
+      return rest(what, contents, async () => {
+        const response = await client.request("GET /repos/{owner}/{repo}/compare/{basehead}", {
+          ...base,
+          basehead: `${baseSha}...${headSha}`,
+        });
+        const files = parseOrThrow(compareSchema, response.data, what).files ?? [];
+        return {
+          files: files.map((f) => ({
+            path: f.filename,
+            status: f.status,
+            previousPath: f.previous_filename ?? null,
+            patch: f.patch ?? null,
+          })),
+          truncated: files.length >= COMPARE_FILES_CAP,
+        };
+      });
+    },
+
+    async branchHead(branch, etag) {
+      const what = `branch ${branch}`;
+      return rest(what, contents, async () => {
+        try {
+          const response = await client.request("GET /repos/{owner}/{repo}/branches/{branch}", {
+            ...base,
+            branch,
+            ...(etag ? { headers: { "if-none-match": etag } } : {}),
+          });
+          const tag = response.headers.etag;
+          return {
+            sha: parseOrThrow(branchHeadSchema, response.data, what).commit.sha,
+            etag: typeof tag === "string" ? tag : null,
+          };
+        } catch (error) {
+          if ((error as { status?: unknown }).status === 304) return { unchanged: true as const };
+          throw error;
+        }
+      });
+    },
+
+    async contentOf(fileOwner, fileRepo, path) {
+      const what = `${fileOwner}/${fileRepo}/${path}`;
+      return rest(what, contents, async () => {
+        try {
+          const response = await client.request("GET /repos/{owner}/{repo}/contents/{path}", {
+            owner: fileOwner,
+            repo: fileRepo,
+            path,
+            headers: { accept: "application/vnd.github.raw+json" },
+          });
+          return typeof response.data === "string" ? response.data : null;
+        } catch (error) {
+          if ((error as { status?: unknown }).status === 404) return null;
+          throw error;
+        }
+      });
+    },
+
+    async suiteExternalIds(suiteId, checkName) {
+      const what = `check runs of suite ${suiteId}`;
+      return rest(what, { permission: GITHUB_PERMISSION.checksWrite }, async () => {
+        const response = await client.request(
+          "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs",
+          {
+            ...base,
+            check_suite_id: suiteId,
+            check_name: checkName,
+            per_page: 100,
+          },
+        );
+        return parseOrThrow(suiteRunsSchema, response.data, what).check_runs.flatMap((r) =>
+          r.external_id ? [r.external_id] : [],
+        );
+      });
+    },
+
     async collaboratorPermission(username) {
       const r = await get(
         `permission of ${username}`,
@@ -497,4 +634,5 @@ export function createGitHubReader(client: GitHubClient, repo: RepoRef): GitHubR
       return r.ok ? { ok: true, data: baseRole(r.data) } : r;
     },
   };
+  return reader;
 }

@@ -7,6 +7,13 @@ import { locate, readConfigDocument } from "./yaml-locate.js";
 /** `.github/rolecall.yml`: repository configuration (DESIGN §6). Every key is optional. */
 export const ConfigSchema = z
   .object({
+    _extends: z
+      .string()
+      .min(1)
+      .describe(
+        "Another repository's configuration to extend (repo, owner/repo or owner/repo:path), as Probot's config plugin does.",
+      )
+      .optional(),
     "fail-on": z
       .enum(SEVERITIES)
       .describe("Findings at or above this severity fail the check (default high).")
@@ -28,6 +35,12 @@ export const ConfigSchema = z
     roles: RolesSchema.describe(
       "Role expressions rolecall cannot resolve (secrets.X, vars.X), mapped to ARNs, optionally per environment.",
     ).optional(),
+    "on-incomplete": z
+      .enum(["failure", "neutral"])
+      .describe(
+        "What the GitHub App concludes when it could not verify everything (default failure; GitHub counts neutral as passing a required check).",
+      )
+      .optional(),
     review: z
       .enum(["comments", "summary", "off"])
       .describe("How the GitHub App reviews pull requests (default comments).")

@@ -36,6 +36,13 @@ export const CHECK_OUTPUT_LIMIT = 65_535;
 
 export type CheckConclusion = "success" | "failure" | "neutral";
 
+/**
+ * What an incomplete scan concludes (configuration `on-incomplete`). GitHub counts `neutral` as
+ * passing for a required check, so the default is `failure`: a check that could not verify never
+ * passes unless an organisation opts into `neutral`.
+ */
+export type IncompleteConclusion = "failure" | "neutral";
+
 /** What {@link renderCheckRun} needs besides the result. */
 export interface CheckRunOptions {
   /** The configured threshold (`fail-on`): a finding at or above it fails the check. */
@@ -46,6 +53,8 @@ export interface CheckRunOptions {
   notes?: string[];
   /** Rule metadata (title, docs link): pass absolute `docs` links for them to work on GitHub. */
   rules: RuleMeta[];
+  /** The conclusion of an incomplete scan with nothing at or above `failOn` (default `failure`). */
+  onIncomplete?: IncompleteConclusion;
 }
 
 /** The conclusion and output of the `rolecall` check run; annotations go out 50 per request. */
@@ -64,11 +73,23 @@ export interface CheckRunOutput {
 
 const MAX_NOTES = 10;
 
-/** `failure` at or above the threshold, else `neutral` when incomplete, else `success`. */
-export function checkConclusion(result: ScanResult, failOn: Severity): CheckConclusion {
+/** `failure` at or above the threshold, else `onIncomplete` (default `failure`) when incomplete, else `success`. */
+export function checkConclusion(
+  result: ScanResult,
+  failOn: Severity,
+  onIncomplete: IncompleteConclusion = "failure",
+): CheckConclusion {
   if (result.findings.some((f) => atLeast(f.severity, failOn))) return "failure";
-  return result.complete ? "success" : "neutral";
+  return result.complete ? "success" : onIncomplete;
 }
+
+/** Whether the scan failed for findings (not merely for being incomplete). */
+function failsOnFindings(result: ScanResult, failOn: Severity): boolean {
+  return result.findings.some((f) => atLeast(f.severity, failOn));
+}
+
+const INCOMPLETE_TODO =
+  "Grant what the reasons below name (or fix the file), then re-run the check from the Checks tab or comment `/rolecall rescan`.";
 
 function verdict(result: ScanResult, conclusion: CheckConclusion, failOn: Severity): string {
   const failing = result.findings.filter((f) => atLeast(f.severity, failOn)).length;
@@ -78,13 +99,15 @@ function verdict(result: ScanResult, conclusion: CheckConclusion, failOn: Severi
     below > 0
       ? ` ${plural(below, "finding")} below it ${below === 1 ? "is" : "are"} listed for information.`
       : "";
+  if (conclusion === "failure" && !failsOnFindings(result, failOn))
+    return `❌ **Incomplete: ${unread} could not be checked**, so this check fails: rolecall does not pass what it could not verify. No finding reaches ${code(failOn)}.${lower} ${INCOMPLETE_TODO}`;
   switch (conclusion) {
     case "failure":
       return `❌ **${plural(failing, "finding")} at or above ${code(failOn)}**, the configured \`fail-on\`.${
         result.complete ? "" : ` The scan is also incomplete: ${unread} could not be checked.`
       }`;
     case "neutral":
-      return `⚠️ **Incomplete: ${unread} could not be checked**, so this check cannot pass. No finding reaches ${code(failOn)}.${lower}`;
+      return `⚠️ **Incomplete: ${unread} could not be checked.** This organisation configured \`on-incomplete: neutral\`, so the check does not fail, and GitHub counts it as passing. No finding reaches ${code(failOn)}.${lower} ${INCOMPLETE_TODO}`;
     case "success":
       return `✅ **Passed**: nothing at or above ${code(failOn)}, and every workflow and role involved was read.${lower}`;
   }
@@ -92,6 +115,8 @@ function verdict(result: ScanResult, conclusion: CheckConclusion, failOn: Severi
 
 function title(result: ScanResult, conclusion: CheckConclusion, failOn: Severity): string {
   const failing = result.findings.filter((f) => atLeast(f.severity, failOn)).length;
+  if (conclusion === "failure" && failing === 0)
+    return `Incomplete: ${plural(result.incomplete.length, "item")} could not be checked; fix access and re-run`;
   switch (conclusion) {
     case "failure":
       return `${plural(failing, "finding")} at or above ${failOn}`;
@@ -128,18 +153,19 @@ function stats(result: ScanResult, headSha: string): string {
 
 /**
  * The `rolecall` check run for a scanned head commit. The conclusion is `failure` when a finding
- * is at or above `failOn`, else `neutral` when the scan is incomplete (never `success` on a partial
- * scan), else `success`. The summary (Markdown, read about 700 px wide on GitHub) gives the
- * verdict, the notes, then the verdict per job (what breaks, where, why, the fix) in prose, what
- * could not be checked, a narrow run-contexts table per job with each exact `sub` and decision
- * (reasons as numbered notes below it), and the findings by severity; the text holds the suggested trust policies, once per role. Both stay within the
+ * is at or above `failOn`, else `opts.onIncomplete` (default `failure`) when the scan is incomplete
+ * (never `success` on a partial scan), else `success`. The summary (Markdown, read about 700 px wide
+ * on GitHub) gives the verdict, the notes, then the verdict per job (what breaks, where, why, the
+ * fix) in prose, what could not be checked, a narrow run-contexts table per job with each exact
+ * `sub` and decision (reasons as numbered notes below it), and the findings by severity; the text
+ * holds the suggested trust policies, once per role. Both stay within the
  * Checks API limit, cut between whole blocks with a note saying how much was left out. One
  * annotation per finding on a repository file (findings about a role ARN are in the summary only).
  */
 export function renderCheckRun(result: ScanResult, opts: CheckRunOptions): CheckRunOutput {
   const doc = renderScanJson(result);
   const rules = opts.rules;
-  const conclusion = checkConclusion(doc, opts.failOn);
+  const conclusion = checkConclusion(doc, opts.failOn, opts.onIncomplete);
 
   // Suggested policies, once per role, in finding order (most severe first).
   const bySeverity = SEVERITIES.flatMap((s) => doc.findings.filter((f) => f.severity === s));
@@ -243,22 +269,28 @@ export function renderNoChanges(): { conclusion: "success"; title: string; summa
 }
 
 /**
- * The check run when the scan could not finish: `neutral`, with the reason in plain language and
- * what to do next. Only the first line of `plainReason` is kept, so a stack trace never shows.
+ * The check run when the scan could not finish: `failure` by default (`neutral` only when the
+ * organisation opted in with `on-incomplete: neutral`), with the reason in plain language and what
+ * to do next. Only the first line of `plainReason` is kept, so a stack trace never shows.
  */
-export function renderScanError(plainReason: string): {
-  conclusion: "neutral";
+export function renderScanError(
+  plainReason: string,
+  onIncomplete: IncompleteConclusion = "failure",
+): {
+  conclusion: IncompleteConclusion;
   title: string;
   summary: string;
 } {
   const reason = clipBytes(plainReason.split(/\r?\n/)[0]!.trim() || "an unexpected error", 1_000);
   return {
-    conclusion: "neutral",
-    title: "rolecall could not finish the scan",
+    conclusion: onIncomplete,
+    title: "Incomplete: rolecall could not finish the scan; re-run it",
     summary: [
-      `⚠️ **rolecall could not finish this scan:** ${reason}`,
+      `${onIncomplete === "failure" ? "❌" : "⚠️"} **rolecall could not finish this scan:** ${reason}`,
       "",
-      "Nothing was verified, so this check neither passes nor fails. Re-run it from the Checks tab, or comment `/rolecall rescan` on the pull request.",
+      onIncomplete === "failure"
+        ? "Nothing was verified, so this check fails: rolecall does not pass what it could not verify. Fix what the reason names if it is yours to fix, then re-run the check from the Checks tab or comment `/rolecall rescan` on the pull request."
+        : "Nothing was verified. This organisation configured `on-incomplete: neutral`, so the check does not fail, and GitHub counts it as passing. Re-run it from the Checks tab, or comment `/rolecall rescan` on the pull request.",
     ].join("\n"),
   };
 }

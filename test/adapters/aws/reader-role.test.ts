@@ -132,6 +132,77 @@ describe("reader role (assumeRoleTemplate)", () => {
     expect(sts.isDone()).toBe(true);
   });
 
+  it("remembers a refused reader role only for a while (IAM is eventually consistent), and forgetRefusals clears it", async () => {
+    const denied = () =>
+      nock(STS)
+        .post("/", assumeRoleBody(READER_A))
+        .reply(
+          403,
+          errorXml("AccessDenied", `not authorized to perform: sts:AssumeRole on ${READER_A}`, STS_NS),
+          XML_HEADERS,
+        );
+    let clock = NOW;
+    const r = makeReader({ now: () => clock });
+    denied();
+    expect((await r.getRole(`arn:aws:iam::${ACCOUNT_A}:role/deploy`)).kind).toBe("access-denied");
+    // Within the TTL: no second AssumeRole (an unmatched one would be an error, not access-denied).
+    expect((await r.getRole(`arn:aws:iam::${ACCOUNT_A}:role/deploy`)).kind).toBe("access-denied");
+    // The reader role was fixed meanwhile; two minutes later it is assumed again.
+    clock += 2 * 60_000;
+    const sts = nock(STS)
+      .post("/", assumeRoleBody(READER_A))
+      .reply(
+        200,
+        temporaryCredentials(READER_A, "ASIATEMPACCOUNTA0001", "2026-11-01T12:17:00Z"),
+        XML_HEADERS,
+      );
+    getRoleAs("ASIATEMPACCOUNTA0001", ACCOUNT_A, "deploy");
+    expect((await r.getRole(`arn:aws:iam::${ACCOUNT_A}:role/deploy`)).kind).toBe("found");
+    expect(sts.isDone()).toBe(true);
+    // `/rolecall rescan` (forgetRefusals) does not wait for the TTL.
+    const r2 = makeReader({ now: () => NOW });
+    denied();
+    expect((await r2.getRole(`arn:aws:iam::${ACCOUNT_B}:role/x`.replace(ACCOUNT_B, ACCOUNT_A))).kind).toBe(
+      "access-denied",
+    );
+    r2.forgetRefusals();
+    await Promise.resolve();
+    const again = nock(STS)
+      .post("/", assumeRoleBody(READER_A))
+      .reply(200, temporaryCredentials(READER_A, "ASIATEMPACCOUNTA0002"), XML_HEADERS);
+    getRoleAs("ASIATEMPACCOUNTA0002", ACCOUNT_A, "x");
+    expect((await r2.getRole(`arn:aws:iam::${ACCOUNT_A}:role/x`)).kind).toBe("found");
+    expect(again.isDone()).toBe(true);
+  });
+
+  it("times out a hung IAM connection instead of waiting for ever", async () => {
+    nock(IAM)
+      .post("/", { Action: "GetRole", Version: "2010-05-08", RoleName: "deploy" })
+      .times(2)
+      .delay(5_000)
+      .reply(
+        200,
+        getRoleXml({
+          arn: `arn:aws:iam::${ACCOUNT_A}:role/deploy`,
+          roleName: "deploy",
+          encodedPolicy: "%7B%7D",
+        }),
+        XML_HEADERS,
+      );
+    const r = createRoleReader({
+      credentials: FAKE_CREDENTIALS,
+      maxAttempts: 2,
+      sleep: async () => {},
+      random: () => 0.5,
+      timeouts: { connectionMs: 200, requestMs: 300 },
+    });
+    reader = r;
+    const started = performance.now();
+    const got = await r.getRole(`arn:aws:iam::${ACCOUNT_A}:role/deploy`);
+    expect(performance.now() - started).toBeLessThan(3_000);
+    expect(got).toMatchObject({ kind: "error", retryable: true });
+  });
+
   it("reports GetRole denied to the reader role with via", async () => {
     const sts = nock(STS)
       .post("/")

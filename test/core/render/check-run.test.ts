@@ -57,9 +57,18 @@ describe("renderCheckRun: conclusion", () => {
     expect(render(withFindings([finding({ severity: "medium" })]), "medium").conclusion).toBe("failure");
   });
 
-  it("is neutral, never success, when the scan is incomplete and nothing reaches the threshold", () => {
-    expect(render(acmeScanResult(), "critical").conclusion).toBe("neutral");
-    expect(render({ ...cleanScanResult(), complete: false }, "info").conclusion).toBe("neutral");
+  it("fails (neutral only when configured), never success, when the scan is incomplete and nothing reaches the threshold", () => {
+    // GitHub counts neutral as passing a required check: incomplete fails closed by default.
+    expect(render(acmeScanResult(), "critical").conclusion).toBe("failure");
+    expect(render({ ...cleanScanResult(), complete: false }, "info").conclusion).toBe("failure");
+    const optedIn = renderCheckRun(acmeScanResult(), {
+      failOn: "critical",
+      headSha: HEAD,
+      rules,
+      onIncomplete: "neutral",
+    });
+    expect(optedIn.conclusion).toBe("neutral");
+    expect(optedIn.summary).toContain("configured `on-incomplete: neutral`");
     for (const failOn of SEVERITIES) {
       for (const severity of SEVERITIES) {
         const r = render(withFindings([finding({ severity })], false), failOn);
@@ -78,7 +87,9 @@ describe("renderCheckRun: conclusion", () => {
 
   it("titles say what decided the conclusion", () => {
     expect(render(acmeScanResult(), "high").title).toBe("5 findings at or above high");
-    expect(render(acmeScanResult(), "critical").title).toBe("Incomplete: 1 item could not be checked");
+    expect(render(acmeScanResult(), "critical").title).toBe(
+      "Incomplete: 1 item could not be checked; fix access and re-run",
+    );
   });
 });
 
@@ -332,10 +343,12 @@ describe("renderNoChanges / renderScanError", () => {
     });
   });
 
-  it("completes a failed scan as neutral, in plain words, without a stack trace", () => {
+  it("completes a failed scan as failure (neutral only when configured), in plain words, without a stack trace", () => {
     const err = new Error("GitHub answered 502 three times while reading the workflow files");
     const out = renderScanError(`${err.message}\n${err.stack}`);
-    expect(out.conclusion).toBe("neutral");
+    expect(out.conclusion).toBe("failure");
+    expect(out.title).toMatch(/^Incomplete: /);
+    expect(renderScanError("x", "neutral").conclusion).toBe("neutral");
     expect(out.summary).toContain("GitHub answered 502 three times while reading the workflow files");
     expect(out.summary).not.toMatch(/\n\s+at /);
     expect(out.summary).toContain("/rolecall rescan");
