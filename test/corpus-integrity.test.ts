@@ -50,7 +50,7 @@ describe("the corpus in test/corpus", () => {
     expect(onDisk.length).toBe(548);
   });
 
-  it("is all the repository needs: no file outside test/corpus refers to ../shared", () => {
+  it("is all the repository needs: no file outside test/corpus refers to the folder beside the repository", () => {
     const root = packageRoot(import.meta.url);
     const skip = new Set(["node_modules", "dist", ".git", "coverage", ".tools"]);
     const offenders: string[] = [];
