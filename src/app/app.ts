@@ -84,6 +84,21 @@ interface ThrottleLog {
   warn(msg: string): void;
 }
 
+/** A throttle handler that logs the limit and retries it up to `max` times after the wait GitHub names. */
+function retryUpTo(what: string, max: number) {
+  return (
+    retryAfter: number,
+    o: { method: string; url: string },
+    octokit: { log: ThrottleLog },
+    retryCount: number,
+  ): boolean => {
+    octokit.log.warn(
+      `${what} on ${o.method} ${o.url}: ${retryCount < max ? `retrying in ${retryAfter} s` : "giving up"}`,
+    );
+    return retryCount < max;
+  };
+}
+
 /**
  * The Octokit the App runs on: Probot's, with the throttle handlers Probot replaces put back so that
  * a secondary rate limit (403/429 with `retry-after`) is retried after the wait GitHub asks for, a
@@ -101,28 +116,8 @@ export const RolecallOctokit: typeof ProbotOctokit = ProbotOctokit.defaults(
       retry: { ...((options.retry as object | undefined) ?? {}), retries: SERVER_ERROR_RETRIES },
       throttle: {
         ...throttle,
-        onSecondaryRateLimit: (
-          retryAfter: number,
-          o: { method: string; url: string },
-          octokit: { log: ThrottleLog },
-          retryCount: number,
-        ) => {
-          octokit.log.warn(
-            `secondary rate limit on ${o.method} ${o.url}: ${retryCount < SECONDARY_LIMIT_RETRIES ? `retrying in ${retryAfter} s` : "giving up"}`,
-          );
-          return retryCount < SECONDARY_LIMIT_RETRIES;
-        },
-        onRateLimit: (
-          retryAfter: number,
-          o: { method: string; url: string },
-          octokit: { log: ThrottleLog },
-          retryCount: number,
-        ) => {
-          octokit.log.warn(
-            `rate limit on ${o.method} ${o.url}: ${retryCount < PRIMARY_LIMIT_RETRIES ? `retrying in ${retryAfter} s` : "giving up"}`,
-          );
-          return retryCount < PRIMARY_LIMIT_RETRIES;
-        },
+        onSecondaryRateLimit: retryUpTo("secondary rate limit", SECONDARY_LIMIT_RETRIES),
+        onRateLimit: retryUpTo("rate limit", PRIMARY_LIMIT_RETRIES),
       },
     };
   },
